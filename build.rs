@@ -1,0 +1,195 @@
+//! Generates one typed client per API section from `openapi/<section>.json`.
+//!
+//! This script only generates. It checks that each document is something
+//! progenitor can turn into code and names the section and operation when it is
+//! not; making an upstream document meet those rules is the job of
+//! `cargo xtask normalize`, so users never compile the normalizer.
+//!
+//! `NWA_OPENAPI_DIR` points it at a folder of documents fetched from a tenant.
+
+use std::env;
+use std::fmt;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle};
+use serde_json::Value;
+
+/// Every section: the spec's file stem (also the cargo feature) and the module
+/// the generated code lands in.
+const SECTIONS: &[Section] = &[
+    Section { name: "workflow", module: "workflow" },
+    Section { name: "auth", module: "auth" },
+    Section { name: "files", module: "files" },
+    Section { name: "instance", module: "instance" },
+    Section { name: "core-service", module: "core_service" },
+];
+
+/// Marks an operation that `src/` implements by hand (multipart uploads);
+/// generation skips it.
+const HANDWRITTEN: &str = "x-nwa-handwritten";
+
+const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+
+struct Section {
+    name: &'static str,
+    module: &'static str,
+}
+
+impl Section {
+    fn enabled(&self) -> bool {
+        let feature = self.name.to_uppercase().replace('-', "_");
+        env::var_os(format!("CARGO_FEATURE_{feature}")).is_some()
+    }
+}
+
+/// Why a section's document cannot be generated, with where.
+#[derive(Debug)]
+struct SpecError {
+    section: &'static str,
+    operation: Option<String>,
+    problem: String,
+}
+
+impl fmt::Display for SpecError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "section `{}`", self.section)?;
+        if let Some(operation) = &self.operation {
+            write!(f, ", operation `{operation}`")?;
+        }
+        write!(f, ": {}", self.problem)
+    }
+}
+
+fn main() {
+    if let Err(message) = run() {
+        // A build script reports failure through its exit status; the message
+        // is what cargo shows the user.
+        eprintln!("error: {message}");
+        std::process::exit(1);
+    }
+}
+
+fn run() -> Result<(), String> {
+    println!("cargo:rerun-if-changed=build.rs");
+    println!("cargo:rerun-if-env-changed=NWA_OPENAPI_DIR");
+
+    let manifest = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").ok_or("CARGO_MANIFEST_DIR unset")?);
+    let out = PathBuf::from(env::var_os("OUT_DIR").ok_or("OUT_DIR unset")?);
+    let spec_dir = match env::var_os("NWA_OPENAPI_DIR") {
+        Some(dir) => PathBuf::from(dir),
+        None => manifest.join("openapi"),
+    };
+
+    for section in SECTIONS.iter().filter(|s| s.enabled()) {
+        let path = spec_dir.join(format!("{}.json", section.name));
+        println!("cargo:rerun-if-changed={}", path.display());
+        let code = generate(section, &path).map_err(|e| e.to_string())?;
+        let target = out.join(format!("{}.rs", section.module));
+        fs::write(&target, code).map_err(|e| format!("writing {}: {e}", target.display()))?;
+    }
+    Ok(())
+}
+
+fn generate(section: &'static Section, path: &Path) -> Result<String, SpecError> {
+    let fail = |operation: Option<String>, problem: String| SpecError {
+        section: section.name,
+        operation,
+        problem,
+    };
+
+    let text = fs::read_to_string(path)
+        .map_err(|e| fail(None, format!("cannot read {}: {e}", path.display())))?;
+    let mut doc: Value = serde_json::from_str(&text)
+        .map_err(|e| fail(None, format!("{} is not JSON: {e}", path.display())))?;
+    check_version(&doc).map_err(|p| fail(None, p))?;
+    drop_handwritten(&mut doc);
+    check_operations(&doc).map_err(|(op, p)| fail(Some(op), p))?;
+
+    let spec: openapiv3::OpenAPI = serde_json::from_value(doc)
+        .map_err(|e| fail(None, format!("not a valid OpenAPI 3.0 document: {e}")))?;
+    let mut settings = GenerationSettings::new();
+    settings
+        .with_interface(InterfaceStyle::Builder)
+        .with_tag(TagStyle::Merged)
+        .with_inner_type(quote::quote!(crate::auth::Auth))
+        .with_hooks(HooksMode::Expected)
+        .with_map_type("::std::collections::BTreeMap")
+        .with_derive("schemars::JsonSchema")
+        .with_derive("PartialEq");
+    let tokens = Generator::new(&settings)
+        .generate_tokens(&spec)
+        .map_err(|e| fail(None, format!("progenitor: {e}")))?;
+    let file: syn::File = syn::parse2(tokens)
+        .map_err(|e| fail(None, format!("generated code does not parse: {e}")))?;
+    Ok(prettyplease::unparse(&file))
+}
+
+fn check_version(doc: &Value) -> Result<(), String> {
+    match doc.get("openapi").and_then(Value::as_str) {
+        Some(v) if v.starts_with("3.0.") => Ok(()),
+        Some(v) => Err(format!(
+            "OpenAPI {v} is not supported; run `cargo xtask normalize` to convert it to 3.0.3"
+        )),
+        None => Err("no `openapi` version field (Swagger 2.0?); run `cargo xtask normalize`".into()),
+    }
+}
+
+fn operations(doc: &Value) -> impl Iterator<Item = (&str, &str, &Value)> {
+    doc.get("paths")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .flat_map(|(path, item)| {
+            METHODS.iter().filter_map(move |m| Some((path.as_str(), *m, item.get(*m)?)))
+        })
+}
+
+fn drop_handwritten(doc: &mut Value) {
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for item in paths.values_mut() {
+        if let Some(item) = item.as_object_mut() {
+            item.retain(|_, op| op.get(HANDWRITTEN).is_none());
+        }
+    }
+    paths.retain(|_, item| METHODS.iter().any(|m| item.get(*m).is_some()));
+}
+
+/// Checks the rules progenitor enforces with panics that name no operation.
+fn check_operations(doc: &Value) -> Result<(), (String, String)> {
+    for (path, method, op) in operations(doc) {
+        let name = match op.get("operationId").and_then(Value::as_str) {
+            Some(id) => id.to_owned(),
+            None => {
+                let problem = "no operationId; run `cargo xtask normalize`".to_owned();
+                return Err((format!("{} {path}", method.to_uppercase()), problem));
+            }
+        };
+        let body_types = op
+            .pointer("/requestBody/content")
+            .and_then(Value::as_object)
+            .map(|c| c.keys().cloned().collect::<Vec<_>>())
+            .unwrap_or_default();
+        if body_types.len() > 1 {
+            return Err((name, format!("several request content types: {body_types:?}")));
+        }
+        if let Some(kind) = body_types.first().filter(|k| k.starts_with("multipart/")) {
+            let problem = format!("{kind} request body; mark it `{HANDWRITTEN}` and write it in src/");
+            return Err((name, problem));
+        }
+        let success = op
+            .get("responses")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+            .filter(|(code, _)| code.starts_with('2'))
+            .map(|(_, response)| response.get("content").cloned().unwrap_or(Value::Null))
+            .collect::<Vec<_>>();
+        if success.windows(2).any(|pair| pair[0] != pair[1]) {
+            return Err((name, "success responses of different types".to_owned()));
+        }
+    }
+    Ok(())
+}
