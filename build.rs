@@ -18,18 +18,35 @@ use serde_json::Value;
 /// Every section: the spec's file stem (also the cargo feature) and the module
 /// the generated code lands in.
 const SECTIONS: &[Section] = &[
-    Section { name: "workflow", module: "workflow" },
-    Section { name: "auth", module: "auth" },
-    Section { name: "files", module: "files" },
-    Section { name: "instance", module: "instance" },
-    Section { name: "core-service", module: "core_service" },
+    Section {
+        name: "workflow",
+        module: "workflow",
+    },
+    Section {
+        name: "auth",
+        module: "auth",
+    },
+    Section {
+        name: "files",
+        module: "files",
+    },
+    Section {
+        name: "instance",
+        module: "instance",
+    },
+    Section {
+        name: "core-service",
+        module: "core_service",
+    },
 ];
 
 /// Marks an operation that `src/` implements by hand (multipart uploads);
 /// generation skips it.
 const HANDWRITTEN: &str = "x-nwa-handwritten";
 
-const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+const METHODS: &[&str] = &[
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
 
 struct Section {
     name: &'static str,
@@ -74,7 +91,8 @@ fn run() -> Result<(), String> {
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-env-changed=NWA_OPENAPI_DIR");
 
-    let manifest = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").ok_or("CARGO_MANIFEST_DIR unset")?);
+    let manifest =
+        PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").ok_or("CARGO_MANIFEST_DIR unset")?);
     let out = PathBuf::from(env::var_os("OUT_DIR").ok_or("OUT_DIR unset")?);
     let spec_dir = match env::var_os("NWA_OPENAPI_DIR") {
         Some(dir) => PathBuf::from(dir),
@@ -105,6 +123,7 @@ fn generate(section: &'static Section, path: &Path) -> Result<String, SpecError>
     check_version(&doc).map_err(|p| fail(None, p))?;
     drop_handwritten(&mut doc);
     check_operations(&doc).map_err(|(op, p)| fail(Some(op), p))?;
+    let public = public_operations(&doc);
 
     let spec: openapiv3::OpenAPI = serde_json::from_value(doc)
         .map_err(|e| fail(None, format!("not a valid OpenAPI 3.0 document: {e}")))?;
@@ -122,7 +141,26 @@ fn generate(section: &'static Section, path: &Path) -> Result<String, SpecError>
         .map_err(|e| fail(None, format!("progenitor: {e}")))?;
     let file: syn::File = syn::parse2(tokens)
         .map_err(|e| fail(None, format!("generated code does not parse: {e}")))?;
-    Ok(prettyplease::unparse(&file))
+    let mut code = prettyplease::unparse(&file);
+    code.push_str(&format!(
+        "\n/// Operations the spec marks `security: []`: sent without a token.\n\
+         pub(crate) const PUBLIC_OPERATIONS: &[&str] = &{public:?};\n"
+    ));
+    Ok(code)
+}
+
+/// Operations that opt out of the document's security requirement.
+fn public_operations(doc: &Value) -> Vec<String> {
+    let mut public: Vec<String> = operations(doc)
+        .filter(|(_, _, op)| {
+            op.get("security")
+                .and_then(Value::as_array)
+                .is_some_and(Vec::is_empty)
+        })
+        .filter_map(|(_, _, op)| op.get("operationId")?.as_str().map(str::to_owned))
+        .collect();
+    public.sort();
+    public
 }
 
 fn check_version(doc: &Value) -> Result<(), String> {
@@ -131,7 +169,9 @@ fn check_version(doc: &Value) -> Result<(), String> {
         Some(v) => Err(format!(
             "OpenAPI {v} is not supported; run `cargo xtask normalize` to convert it to 3.0.3"
         )),
-        None => Err("no `openapi` version field (Swagger 2.0?); run `cargo xtask normalize`".into()),
+        None => {
+            Err("no `openapi` version field (Swagger 2.0?); run `cargo xtask normalize`".into())
+        }
     }
 }
 
@@ -141,7 +181,9 @@ fn operations(doc: &Value) -> impl Iterator<Item = (&str, &str, &Value)> {
         .into_iter()
         .flatten()
         .flat_map(|(path, item)| {
-            METHODS.iter().filter_map(move |m| Some((path.as_str(), *m, item.get(*m)?)))
+            METHODS
+                .iter()
+                .filter_map(move |m| Some((path.as_str(), *m, item.get(*m)?)))
         })
 }
 
@@ -167,16 +209,24 @@ fn check_operations(doc: &Value) -> Result<(), (String, String)> {
                 return Err((format!("{} {path}", method.to_uppercase()), problem));
             }
         };
+        if !is_snake_case_identifier(&name) {
+            let problem = "operationId is not a snake_case identifier; run `cargo xtask normalize`";
+            return Err((name, problem.to_owned()));
+        }
         let body_types = op
             .pointer("/requestBody/content")
             .and_then(Value::as_object)
             .map(|c| c.keys().cloned().collect::<Vec<_>>())
             .unwrap_or_default();
         if body_types.len() > 1 {
-            return Err((name, format!("several request content types: {body_types:?}")));
+            return Err((
+                name,
+                format!("several request content types: {body_types:?}"),
+            ));
         }
         if let Some(kind) = body_types.first().filter(|k| k.starts_with("multipart/")) {
-            let problem = format!("{kind} request body; mark it `{HANDWRITTEN}` and write it in src/");
+            let problem =
+                format!("{kind} request body; mark it `{HANDWRITTEN}` and write it in src/");
             return Err((name, problem));
         }
         let success = op
@@ -192,4 +242,21 @@ fn check_operations(doc: &Value) -> Result<(), (String, String)> {
         }
     }
     Ok(())
+}
+
+/// The hooks match operations by the snake_case name progenitor gives them, so
+/// the spec's ids must already be in that form.
+fn is_snake_case_identifier(id: &str) -> bool {
+    const KEYWORDS: &[&str] = &[
+        "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum",
+        "extern", "false", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod",
+        "move", "mut", "pub", "ref", "return", "self", "static", "struct", "super", "trait",
+        "true", "type", "unsafe", "use", "where", "while",
+    ];
+    let mut chars = id.chars();
+    chars.next().is_some_and(|c| c.is_ascii_lowercase())
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && !id.contains("__")
+        && !id.ends_with('_')
+        && !KEYWORDS.contains(&id)
 }

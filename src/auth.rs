@@ -1,0 +1,559 @@
+//! Turns credentials into bearer tokens, keeps them fresh, and puts them on
+//! every request.
+//!
+//! Three parts, each with one job:
+//!
+//! - [`Credentials`] says what the caller holds.
+//! - `TokenSource` performs the exchange over plain reqwest. It never goes
+//!   through a generated client, so the hooks that call it cannot recurse.
+//! - `TokenCache` serves the current token, and lets exactly one caller fetch a
+//!   new one when it is about to expire while the others wait for it.
+//!
+//! [`Auth`] ties them to a site and is the state every generated section client
+//! carries. This module does not retry failed calls other than the single
+//! resend after a 401; see the crate docs for the transport policy.
+
+use std::fmt;
+use std::sync::{Arc, PoisonError, RwLock};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use base64::Engine as _;
+use reqwest::header::{AUTHORIZATION, HeaderValue};
+use reqwest::{Request, Response, StatusCode};
+use serde::Deserialize;
+use tracing::Instrument as _;
+use url::Url;
+
+use crate::clock::Clock;
+use crate::error::excerpt;
+use crate::secret::{AccessToken, ApiKey};
+
+/// Where a system API key is exchanged for a JWT (`auth` section, assumed).
+pub(crate) const SYSTEM_KEY_PATH: &str = "/api/auth/token/api-key";
+/// Where a user-based API key is exchanged for a JWT (`auth` section, assumed).
+pub(crate) const USER_KEY_PATH: &str = "/api/auth/token/user-api-key";
+/// Where an application key gets a token that acts as a user (`workflow`).
+pub(crate) const IMPERSONATE_PATH: &str = "/access/impersonate";
+
+/// How long before expiry a token is replaced.
+///
+/// A minute covers the clock difference between this machine and the server
+/// that is common on hosts kept in sync by NTP, plus the time a slow request
+/// spends in flight, so a token is never sent in its last seconds. Tokens that
+/// live less than two minutes are replaced at half their life instead.
+const REFRESH_MARGIN: Duration = Duration::from_secs(60);
+
+/// How long an impersonation token is asked to live unless the caller says.
+pub const DEFAULT_IMPERSONATION_LIFETIME: Duration = Duration::from_secs(60 * 60);
+
+/// What the caller authenticates with.
+///
+/// Every kind but [`Credentials::bearer`] is exchanged for a token, which is
+/// cached and renewed before it expires.
+#[derive(Clone, Debug)]
+pub struct Credentials(Kind);
+
+#[derive(Clone, Debug)]
+enum Kind {
+    SystemKey(ApiKey),
+    UserKey(ApiKey),
+    Impersonation {
+        key: ApiKey,
+        user: String,
+        lifetime: Duration,
+    },
+    Bearer(AccessToken),
+}
+
+impl Credentials {
+    /// A system API key (System Settings, API Keys), exchanged together with
+    /// the tenant ID for a JWT.
+    pub fn system_key(key: impl Into<ApiKey>) -> Self {
+        Self(Kind::SystemKey(key.into()))
+    }
+
+    /// A user-based API key (8.11 and later): the JWT it is exchanged for acts
+    /// as the key's user.
+    pub fn user_key(key: impl Into<ApiKey>) -> Self {
+        Self(Kind::UserKey(key.into()))
+    }
+
+    /// An application key with impersonation enabled, acting as `user`.
+    ///
+    /// Tokens are asked to live [`DEFAULT_IMPERSONATION_LIFETIME`].
+    pub fn impersonate(key: impl Into<ApiKey>, user: impl Into<String>) -> Self {
+        Self::impersonate_for(key, user, DEFAULT_IMPERSONATION_LIFETIME)
+    }
+
+    /// Like [`Credentials::impersonate`], asking for tokens that live
+    /// `lifetime`.
+    pub fn impersonate_for(
+        key: impl Into<ApiKey>,
+        user: impl Into<String>,
+        lifetime: Duration,
+    ) -> Self {
+        Self(Kind::Impersonation {
+            key: key.into(),
+            user: user.into(),
+            lifetime,
+        })
+    }
+
+    /// A token the caller already holds. It is sent as it is and never
+    /// renewed.
+    pub fn bearer(token: impl Into<String>) -> Self {
+        Self(Kind::Bearer(AccessToken::new(token)))
+    }
+
+    /// What kind of credential this is, in words, for messages.
+    pub fn kind(&self) -> &'static str {
+        match self.0 {
+            Kind::SystemKey(_) => "system API key",
+            Kind::UserKey(_) => "user-based API key",
+            Kind::Impersonation { .. } => "impersonation key",
+            Kind::Bearer(_) => "bearer token",
+        }
+    }
+
+    /// Whether the exchange needs the tenant ID.
+    pub(crate) fn needs_tenant(&self) -> bool {
+        matches!(self.0, Kind::SystemKey(_) | Kind::UserKey(_))
+    }
+
+    /// Whether a refused token can be replaced by exchanging again.
+    fn renewable(&self) -> bool {
+        !matches!(self.0, Kind::Bearer(_))
+    }
+}
+
+/// Why no usable token could be had.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum AuthError {
+    /// The server refused the credential itself.
+    #[error("the server refused the {credential} (HTTP {status})")]
+    Rejected {
+        /// The kind of credential, in words.
+        credential: &'static str,
+        /// The status of the exchange.
+        status: StatusCode,
+    },
+    /// The exchange failed for another reason the server gave.
+    #[error("the token exchange answered HTTP {status}")]
+    Exchange {
+        /// The status of the exchange.
+        status: StatusCode,
+        /// The start of the answer's body.
+        body: String,
+    },
+    /// The exchange did not complete.
+    #[error("the token exchange did not complete")]
+    Unreachable(#[source] reqwest::Error),
+    /// The exchange answered something that is not a token.
+    #[error("the token exchange answered something that is not a token")]
+    Malformed(#[source] serde_json::Error),
+    /// The token holds characters that cannot go in a header.
+    #[error("the server issued a token that cannot be sent in a header")]
+    Unusable,
+    /// The server refused a token a generated call carried (the message of a
+    /// hook failure; the typed cause is not carried through generated calls).
+    #[error("{0}")]
+    Hook(String),
+}
+
+impl AuthError {
+    /// Whether trying again later may succeed.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Self::Unreachable(_) => true,
+            Self::Exchange { status, .. } => {
+                status.is_server_error() || *status == StatusCode::TOO_MANY_REQUESTS
+            }
+            _ => false,
+        }
+    }
+}
+
+/// A token and when to stop using it.
+struct Token {
+    value: AccessToken,
+    /// `None` when the expiry is unknown: the token is used until refused.
+    renew_at: Option<SystemTime>,
+}
+
+impl Token {
+    fn new(value: AccessToken, expires_at: Option<SystemTime>, now: SystemTime) -> Self {
+        let renew_at = expires_at.map(|expiry| {
+            let lifetime = expiry.duration_since(now).unwrap_or(Duration::ZERO);
+            expiry - REFRESH_MARGIN.min(lifetime / 2)
+        });
+        Self { value, renew_at }
+    }
+
+    fn usable_at(&self, now: SystemTime) -> bool {
+        self.renew_at.is_none_or(|at| now < at)
+    }
+
+    fn header(&self) -> Result<HeaderValue, AuthError> {
+        let mut value = HeaderValue::from_str(&format!("Bearer {}", self.value.expose()))
+            .map_err(|_| AuthError::Unusable)?;
+        value.set_sensitive(true);
+        Ok(value)
+    }
+}
+
+/// Performs the exchange a credential needs.
+struct TokenSource {
+    credentials: Credentials,
+    tenant: Option<String>,
+    site: Url,
+    http: reqwest::Client,
+}
+
+#[derive(Deserialize)]
+struct Issued {
+    token: String,
+}
+
+impl TokenSource {
+    async fn fetch(&self, now: SystemTime) -> Result<Token, AuthError> {
+        match &self.credentials.0 {
+            Kind::SystemKey(key) => self.exchange_key(SYSTEM_KEY_PATH, key, now).await,
+            Kind::UserKey(key) => self.exchange_key(USER_KEY_PATH, key, now).await,
+            Kind::Impersonation {
+                key,
+                user,
+                lifetime,
+            } => self.impersonate(key, user, *lifetime, now).await,
+            Kind::Bearer(token) => Ok(Token::new(token.clone(), jwt_expiry(token), now)),
+        }
+    }
+
+    async fn exchange_key(
+        &self,
+        path: &str,
+        key: &ApiKey,
+        now: SystemTime,
+    ) -> Result<Token, AuthError> {
+        let body = serde_json::json!({
+            "tenant": self.tenant.as_deref().unwrap_or_default(),
+            "apiKey": key.expose(),
+        });
+        let request = self.http.post(self.url(path)).json(&body);
+        let token = self.issue(request).await?;
+        Ok(Token::new(token.clone(), jwt_expiry(&token), now))
+    }
+
+    async fn impersonate(
+        &self,
+        key: &ApiKey,
+        user: &str,
+        lifetime: Duration,
+        now: SystemTime,
+    ) -> Result<Token, AuthError> {
+        let expiry = now + lifetime;
+        let epoch = expiry
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_secs();
+        let request = self.http.get(self.url(IMPERSONATE_PATH)).query(&[
+            ("key", key.expose()),
+            ("user", user),
+            ("expires", &epoch.to_string()),
+        ]);
+        let token = self.issue(request).await?;
+        Ok(Token::new(token, Some(expiry), now))
+    }
+
+    /// Sends an exchange and reads the token out of its answer.
+    ///
+    /// The request carries the key, so nothing of it (the URL included) goes
+    /// into an error or a log.
+    async fn issue(&self, request: reqwest::RequestBuilder) -> Result<AccessToken, AuthError> {
+        let unreachable = |e: reqwest::Error| AuthError::Unreachable(e.without_url());
+        let response = request.send().await.map_err(unreachable)?;
+        let status = response.status();
+        let body = response.bytes().await.map_err(unreachable)?;
+        if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
+            return Err(AuthError::Rejected {
+                credential: self.credentials.kind(),
+                status,
+            });
+        }
+        if !status.is_success() {
+            let body = excerpt(&body);
+            return Err(AuthError::Exchange { status, body });
+        }
+        let issued: Issued = serde_json::from_slice(&body).map_err(AuthError::Malformed)?;
+        Ok(AccessToken::new(issued.token))
+    }
+
+    fn url(&self, path: &str) -> Url {
+        let mut url = self.site.clone();
+        let base = url.path().trim_end_matches('/').to_owned();
+        url.set_path(&format!("{base}{path}"));
+        url
+    }
+}
+
+/// Reads the `exp` claim of a JWT without checking its signature: the server
+/// checks it, the client only needs to know when to renew.
+fn jwt_expiry(token: &AccessToken) -> Option<SystemTime> {
+    #[derive(Deserialize)]
+    struct Claims {
+        exp: f64,
+    }
+    let payload = token.expose().split('.').nth(1)?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload.trim_end_matches('='))
+        .ok()?;
+    let claims: Claims = serde_json::from_slice(&bytes).ok()?;
+    (claims.exp.is_finite() && claims.exp >= 0.0)
+        .then(|| UNIX_EPOCH + Duration::from_secs_f64(claims.exp))
+}
+
+/// Serves the current token and renews it, one renewal at a time.
+struct TokenCache {
+    source: TokenSource,
+    clock: Arc<dyn Clock>,
+    current: RwLock<Option<Arc<Token>>>,
+    /// Held by the one caller that renews; the others wait on it and then find
+    /// the new token already in `current`.
+    renewal: tokio::sync::Mutex<()>,
+}
+
+impl TokenCache {
+    async fn token(&self) -> Result<Arc<Token>, AuthError> {
+        if let Some(token) = self.fresh() {
+            return Ok(token);
+        }
+        let _renewing = self.renewal.lock().await;
+        if let Some(token) = self.fresh() {
+            return Ok(token);
+        }
+        let now = self.clock.now();
+        let token = Arc::new(self.source.fetch(now).await?);
+        let renew_in = token.renew_at.and_then(|at| at.duration_since(now).ok());
+        tracing::debug!(
+            credential = self.source.credentials.kind(),
+            renew_in_secs = renew_in.map(|d| d.as_secs()),
+            "obtained a token"
+        );
+        *self.current.write().unwrap_or_else(PoisonError::into_inner) = Some(token.clone());
+        Ok(token)
+    }
+
+    fn fresh(&self) -> Option<Arc<Token>> {
+        let now = self.clock.now();
+        let current = self.current.read().unwrap_or_else(PoisonError::into_inner);
+        current.as_ref().filter(|t| t.usable_at(now)).cloned()
+    }
+
+    /// Forgets `refused` unless another caller has already replaced it.
+    fn forget(&self, refused: &Token) {
+        let mut current = self.current.write().unwrap_or_else(PoisonError::into_inner);
+        if current.as_ref().is_some_and(|t| t.value == refused.value) {
+            *current = None;
+        }
+    }
+}
+
+/// The authentication state every section client of one
+/// [`Client`](crate::Client) shares: the credentials, the token cache and the
+/// site the token may be sent to.
+#[derive(Clone)]
+pub struct Auth(Arc<TokenCache>);
+
+impl fmt::Debug for Auth {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Auth")
+            .field("credential", &self.0.source.credentials.kind())
+            .field("site", &self.0.source.site.as_str())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Auth {
+    pub(crate) fn new(
+        credentials: Credentials,
+        tenant: Option<String>,
+        site: Url,
+        http: reqwest::Client,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        Self(Arc::new(TokenCache {
+            source: TokenSource {
+                credentials,
+                tenant,
+                site,
+                http,
+            },
+            clock,
+            current: RwLock::new(None),
+            renewal: tokio::sync::Mutex::new(()),
+        }))
+    }
+
+    /// Makes sure a usable token is cached, exchanging the credentials if
+    /// needed.
+    pub(crate) async fn ensure_token(&self) -> Result<(), AuthError> {
+        self.0.token().await.map(drop)
+    }
+
+    /// Puts the current token on `request` if it goes to the configured site;
+    /// a request to any other host is left without credentials.
+    pub(crate) async fn authorize(&self, request: &mut Request) -> Result<(), AuthError> {
+        if !self.same_site(request.url()) {
+            tracing::debug!("request leaves the configured site; sent without credentials");
+            return Ok(());
+        }
+        let token = self.0.token().await?;
+        request.headers_mut().insert(AUTHORIZATION, token.header()?);
+        Ok(())
+    }
+
+    /// Sends `request`; on a 401, renews the token once and sends it again, if
+    /// the request can be rebuilt.
+    ///
+    /// `rebuild` makes a fresh copy of the request (without credentials); a
+    /// request whose body is a stream has none, and its 401 is returned as is.
+    pub(crate) async fn send(
+        &self,
+        http: &reqwest::Client,
+        request: Request,
+        rebuild: impl FnOnce() -> Option<Request>,
+        call: Call,
+    ) -> reqwest::Result<Response> {
+        let span = tracing::debug_span!(
+            "nwa.call",
+            section = call.section,
+            operation = call.operation,
+            method = %request.method(),
+            status = tracing::field::Empty,
+            duration_ms = tracing::field::Empty,
+        );
+        let started = Instant::now();
+        let result = self
+            .send_once_more_on_401(http, request, rebuild)
+            .instrument(span.clone())
+            .await;
+        let status = result.as_ref().map(|r| r.status().as_u16()).ok();
+        span.record("status", status);
+        span.record("duration_ms", started.elapsed().as_millis() as u64);
+        span.in_scope(|| tracing::debug!(status, "call finished"));
+        result
+    }
+
+    async fn send_once_more_on_401(
+        &self,
+        http: &reqwest::Client,
+        request: Request,
+        rebuild: impl FnOnce() -> Option<Request>,
+    ) -> reqwest::Result<Response> {
+        let sent = request.headers().get(AUTHORIZATION).cloned();
+        let response = http.execute(request).await?;
+        let renewable = self.0.source.credentials.renewable();
+        if response.status() != StatusCode::UNAUTHORIZED || sent.is_none() || !renewable {
+            return Ok(response);
+        }
+        let Some(mut again) = rebuild() else {
+            return Ok(response);
+        };
+        if let Some(current) = self.current_token()
+            && current.header().ok().as_ref() == sent.as_ref()
+        {
+            self.0.forget(&current);
+        }
+        match self.authorize(&mut again).await {
+            Ok(()) => http.execute(again).await,
+            Err(error) => {
+                tracing::warn!(%error, "could not renew a refused token");
+                Ok(response)
+            }
+        }
+    }
+
+    fn current_token(&self) -> Option<Arc<Token>> {
+        let current = self
+            .0
+            .current
+            .read()
+            .unwrap_or_else(PoisonError::into_inner);
+        current.clone()
+    }
+
+    fn same_site(&self, url: &Url) -> bool {
+        let site = &self.0.source.site;
+        url.scheme() == site.scheme()
+            && url.host_str() == site.host_str()
+            && url.port_or_known_default() == site.port_or_known_default()
+    }
+}
+
+/// Names a call in spans and errors.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Call {
+    pub(crate) section: &'static str,
+    pub(crate) operation: &'static str,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn jwt(claims: &str) -> AccessToken {
+        let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let header = engine.encode(r#"{"alg":"HS256","typ":"JWT"}"#);
+        AccessToken::new(format!("{header}.{}.signature", engine.encode(claims)))
+    }
+
+    #[test]
+    fn jwt_expiry_reads_the_exp_claim() {
+        let token = jwt(r#"{"tenant":"demo","exp":1700000000}"#);
+        assert_eq!(
+            jwt_expiry(&token),
+            Some(UNIX_EPOCH + Duration::from_secs(1_700_000_000))
+        );
+    }
+
+    #[test]
+    fn opaque_token_has_no_known_expiry() {
+        let token = AccessToken::new("37034275cf2547d9ac755bab65e9d29a");
+        assert_eq!(jwt_expiry(&token), None);
+    }
+
+    #[test]
+    fn token_is_renewed_a_minute_before_expiry() {
+        let now = UNIX_EPOCH + Duration::from_secs(1_000_000);
+        let expiry = now + Duration::from_secs(3600);
+        let token = Token::new(AccessToken::new("t"), Some(expiry), now);
+        assert!(token.usable_at(expiry - Duration::from_secs(61)));
+        assert!(!token.usable_at(expiry - Duration::from_secs(60)));
+    }
+
+    #[test]
+    fn short_lived_token_is_renewed_at_half_its_life() {
+        let now = UNIX_EPOCH + Duration::from_secs(1_000_000);
+        let token = Token::new(
+            AccessToken::new("t"),
+            Some(now + Duration::from_secs(30)),
+            now,
+        );
+        assert!(token.usable_at(now + Duration::from_secs(14)));
+        assert!(!token.usable_at(now + Duration::from_secs(15)));
+    }
+
+    #[test]
+    fn credentials_debug_hides_keys_and_tokens() {
+        let all = [
+            Credentials::system_key("system-secret"),
+            Credentials::user_key("user-secret"),
+            Credentials::impersonate("impersonation-secret", "jdoe"),
+            Credentials::bearer("bearer-secret"),
+        ];
+        for credentials in all {
+            let printed = format!("{credentials:?} {credentials:#?}");
+            assert!(!printed.contains("secret"), "{printed}");
+        }
+    }
+}

@@ -1,0 +1,295 @@
+//! The one error type users handle.
+//!
+//! Messages stay short and name the operation; the cause is in
+//! [`std::error::Error::source`]. Nothing here ever holds a key or a token:
+//! transport errors are stored without their URL, since the legacy token
+//! routes carry the key in the query string.
+
+use reqwest::StatusCode;
+
+use crate::auth::AuthError;
+
+/// How much of a response body an error keeps.
+const EXCERPT_CHARS: usize = 300;
+
+/// Everything that can go wrong in a call.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// No usable token could be had, or the server refused the token.
+    #[error("{operation}: authentication failed")]
+    Auth {
+        /// The operation that needed the token.
+        operation: String,
+        /// What failed.
+        #[source]
+        source: AuthError,
+    },
+    /// The server answered with an error status.
+    #[error("{operation}: the server answered HTTP {status}")]
+    Api {
+        /// The operation that was called.
+        operation: String,
+        /// The status of the answer.
+        status: StatusCode,
+        /// The start of the answer's body.
+        body: String,
+    },
+    /// The request did not reach the server, or its answer did not arrive.
+    #[error("{operation}: the call did not complete")]
+    Transport {
+        /// The operation that was called.
+        operation: String,
+        /// The cause, without the URL.
+        #[source]
+        source: reqwest::Error,
+    },
+    /// The answer did not have the documented shape.
+    #[error("{operation}: the answer does not have the documented shape")]
+    Decode {
+        /// The operation that was called.
+        operation: String,
+        /// The part of the body where decoding stopped.
+        body: String,
+        /// What did not match.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// The request could not be built from what the caller gave.
+    #[error("{operation}: invalid request: {reason}")]
+    InvalidRequest {
+        /// The operation that was called.
+        operation: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The client was configured with something unusable.
+    #[error("invalid configuration: {0}")]
+    Config(String),
+}
+
+impl Error {
+    /// Whether the failure is about credentials or tokens: the exchange
+    /// failed, or the server answered 401 or 403.
+    pub fn is_auth(&self) -> bool {
+        match self {
+            Self::Auth { .. } => true,
+            Self::Api { status, .. } => {
+                *status == StatusCode::UNAUTHORIZED || *status == StatusCode::FORBIDDEN
+            }
+            _ => false,
+        }
+    }
+
+    /// Whether trying the same call again later may succeed.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Self::Auth { source, .. } => source.is_transient(),
+            Self::Api { status, .. } => matches!(status.as_u16(), 408 | 429 | 502 | 503 | 504),
+            Self::Transport { .. } => true,
+            _ => false,
+        }
+    }
+
+    /// The HTTP status the server answered, if it answered with an error.
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            Self::Api { status, .. } => Some(*status),
+            Self::Auth {
+                source: AuthError::Rejected { status, .. } | AuthError::Exchange { status, .. },
+                ..
+            } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// The operation the error is about, if it was a call.
+    pub fn operation(&self) -> Option<&str> {
+        match self {
+            Self::Auth { operation, .. }
+            | Self::Api { operation, .. }
+            | Self::Transport { operation, .. }
+            | Self::Decode { operation, .. }
+            | Self::InvalidRequest { operation, .. } => Some(operation),
+            Self::Config(_) => None,
+        }
+    }
+
+    pub(crate) fn auth(operation: &str, source: AuthError) -> Self {
+        Self::Auth {
+            operation: operation.to_owned(),
+            source,
+        }
+    }
+
+    pub(crate) fn transport(operation: &str, source: reqwest::Error) -> Self {
+        Self::Transport {
+            operation: operation.to_owned(),
+            source: source.without_url(),
+        }
+    }
+
+    pub(crate) fn invalid(operation: &str, reason: impl Into<String>) -> Self {
+        Self::InvalidRequest {
+            operation: operation.to_owned(),
+            reason: reason.into(),
+        }
+    }
+
+    /// Reads an error answer into [`Error::Api`].
+    pub(crate) async fn from_response(operation: &str, response: reqwest::Response) -> Self {
+        let status = response.status();
+        let body = match response.bytes().await {
+            Ok(bytes) => excerpt(&bytes),
+            Err(_) => String::new(),
+        };
+        Self::Api {
+            operation: operation.to_owned(),
+            status,
+            body,
+        }
+    }
+
+    /// Converts the error of a generated call, naming the operation.
+    ///
+    /// An answer the spec does not declare is read here (up to its end) so the
+    /// error can show its start.
+    pub async fn from_generated<E>(operation: &str, error: progenitor_client::Error<E>) -> Self {
+        use progenitor_client::Error as Generated;
+        match error {
+            Generated::UnexpectedResponse(response) => {
+                Self::from_response(operation, response).await
+            }
+            other => Self::from_generated_now(operation, other),
+        }
+    }
+
+    fn from_generated_now<E>(operation: &str, error: progenitor_client::Error<E>) -> Self {
+        use progenitor_client::Error as Generated;
+        match error {
+            Generated::InvalidRequest(reason) => Self::invalid(operation, reason),
+            Generated::CommunicationError(e)
+            | Generated::InvalidUpgrade(e)
+            | Generated::ResponseBodyError(e) => Self::transport(operation, e),
+            Generated::ErrorResponse(response) => Self::Api {
+                operation: operation.to_owned(),
+                status: response.status(),
+                body: String::new(),
+            },
+            Generated::InvalidResponsePayload(bytes, source) => Self::Decode {
+                operation: operation.to_owned(),
+                body: excerpt_around(&bytes, source.line(), source.column()),
+                source,
+            },
+            Generated::UnexpectedResponse(response) => Self::Api {
+                operation: operation.to_owned(),
+                status: response.status(),
+                body: String::new(),
+            },
+            // The crate's own hooks are the only source of custom errors, and
+            // they fail only when no token could be had.
+            Generated::Custom(message) => Self::auth(operation, AuthError::Hook(message)),
+        }
+    }
+}
+
+impl<E> From<progenitor_client::Error<E>> for Error {
+    /// Converts the error of a generated call without naming it; prefer
+    /// [`Error::from_generated`] or [`ResultExt::operation`], which do.
+    fn from(error: progenitor_client::Error<E>) -> Self {
+        Self::from_generated_now("(unnamed call)", error)
+    }
+}
+
+/// Names the operation of a generated call's result and turns its error into
+/// [`Error`].
+///
+/// ```no_run
+/// # async fn demo(client: nutrient_workflow::Client) -> Result<(), nutrient_workflow::Error> {
+/// use nutrient_workflow::ResultExt as _;
+///
+/// let me = client.workflow().get_current_user().send().await.operation("get_current_user").await?;
+/// println!("{:?}", me.user_name);
+/// # Ok(())
+/// # }
+/// ```
+pub trait ResultExt<T> {
+    /// Unwraps the answer's value, or converts the error, naming `operation`.
+    fn operation(self, operation: &str) -> impl Future<Output = Result<T, Error>> + Send;
+}
+
+impl<T, E> ResultExt<T> for Result<progenitor_client::ResponseValue<T>, progenitor_client::Error<E>>
+where
+    T: Send,
+    E: Send,
+{
+    async fn operation(self, operation: &str) -> Result<T, Error> {
+        match self {
+            Ok(value) => Ok(value.into_inner()),
+            Err(error) => Err(Error::from_generated(operation, error).await),
+        }
+    }
+}
+
+/// The start of a body, as text, for an error message.
+pub(crate) fn excerpt(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    let mut out: String = text.chars().take(EXCERPT_CHARS).collect();
+    if text.chars().count() > EXCERPT_CHARS {
+        out.push('…');
+    }
+    out
+}
+
+/// The part of a JSON body around where serde stopped.
+fn excerpt_around(bytes: &[u8], line: usize, column: usize) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    let Some(row) = text.lines().nth(line.saturating_sub(1)) else {
+        return excerpt(bytes);
+    };
+    let chars: Vec<char> = row.chars().collect();
+    let end = column.min(chars.len());
+    let start = end.saturating_sub(EXCERPT_CHARS / 2);
+    let stop = (end + EXCERPT_CHARS / 2).min(chars.len());
+    chars[start..stop].iter().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn excerpt_is_bounded() {
+        let long = "x".repeat(10_000);
+        assert_eq!(excerpt(long.as_bytes()).chars().count(), EXCERPT_CHARS + 1);
+    }
+
+    #[test]
+    fn excerpt_around_shows_the_failing_part() {
+        let body = format!("{{\"pad\":\"{}\",\"id\":\"oops\"}}", "a".repeat(400));
+        let error = serde_json::from_str::<serde_json::Value>(&body.replace("\"oops\"", "oops"))
+            .expect_err("invalid JSON");
+        let shown = excerpt_around(
+            body.replace("\"oops\"", "oops").as_bytes(),
+            error.line(),
+            error.column(),
+        );
+        assert!(shown.contains("oops"), "{shown}");
+        assert!(shown.chars().count() <= EXCERPT_CHARS);
+    }
+
+    #[test]
+    fn a_401_answer_is_an_auth_error() {
+        let error = Error::Api {
+            operation: "list_users".into(),
+            status: StatusCode::UNAUTHORIZED,
+            body: String::new(),
+        };
+        assert!(error.is_auth());
+        assert!(!error.is_transient());
+        assert_eq!(
+            error.to_string(),
+            "list_users: the server answered HTTP 401 Unauthorized"
+        );
+    }
+}
