@@ -1,0 +1,464 @@
+//! Walks a real workflow end to end through the typed clients.
+//!
+//! With no configuration it starts the sandbox tenant in-process and runs the
+//! whole tour: exchange an API key, list processes, start a request, find its
+//! data-container task, upload a file, post the task's values, list and
+//! download the request's files, and export a report as CSV.
+//!
+//! With `NWA_HOST`, `NWA_TENANT` and `NWA_API_KEY` set it runs the read-only
+//! part against that tenant instead (`NWA_USER` switches to impersonating that
+//! user; `NWA_REPORT_SID` adds the report export).
+//!
+//! Run it with `cargo run --example tour`.
+
+use std::fmt;
+use std::process::ExitCode;
+
+use futures_util::TryStreamExt as _;
+use nutrient_workflow::workflow::types::{DataContainerField, ReportFilter};
+use nutrient_workflow::{Client, Credentials, Error, ResultExt as _, Upload};
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let mut tour = Tour::default();
+    let outcome = match Target::from_env() {
+        Ok(Some(target)) => tour.read_only(target).await,
+        Ok(None) => tour.full().await,
+        Err(failure) => Err(failure),
+    };
+    match outcome {
+        Ok(summary) => {
+            println!("\nDone: {summary}");
+            ExitCode::SUCCESS
+        }
+        Err(failure) => {
+            eprintln!("\nerror: {failure}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// A tenant given through the environment.
+struct Target {
+    host: String,
+    tenant: String,
+    credentials: Credentials,
+    report_sid: Option<String>,
+}
+
+impl Target {
+    fn from_env() -> Result<Option<Self>, Failure> {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        let (host, tenant, key) = match (var("NWA_HOST"), var("NWA_TENANT"), var("NWA_API_KEY")) {
+            (None, None, None) => return Ok(None),
+            (Some(host), Some(tenant), Some(key)) => (host, tenant, key),
+            _ => {
+                return Err(Failure::setup(
+                    "set all of NWA_HOST, NWA_TENANT and NWA_API_KEY, or none to use the sandbox",
+                ));
+            }
+        };
+        let credentials = match var("NWA_USER") {
+            Some(user) => Credentials::impersonate(key, user),
+            None => Credentials::system_key(key),
+        };
+        let host = if host.contains("://") {
+            host
+        } else {
+            format!("https://{host}")
+        };
+        Ok(Some(Self {
+            host,
+            tenant,
+            credentials,
+            report_sid: var("NWA_REPORT_SID"),
+        }))
+    }
+}
+
+/// A step that failed, with its name.
+struct Failure {
+    step: String,
+    error: String,
+}
+
+impl Failure {
+    fn setup(message: &str) -> Self {
+        Self {
+            step: "configuration".into(),
+            error: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "step \"{}\" failed: {}", self.step, self.error)
+    }
+}
+
+/// Renders an error and its causes on one line.
+fn one_line(error: &Error) -> String {
+    let mut line = error.to_string();
+    let mut cause = std::error::Error::source(error);
+    while let Some(inner) = cause {
+        line.push_str(": ");
+        line.push_str(&inner.to_string());
+        cause = inner.source();
+    }
+    line
+}
+
+#[derive(Default)]
+struct Tour {
+    steps: usize,
+}
+
+impl Tour {
+    /// Runs one step, printing its title, and names it if it fails.
+    async fn step<T>(
+        &mut self,
+        title: &str,
+        work: impl Future<Output = Result<T, Error>>,
+    ) -> Result<T, Failure> {
+        self.steps += 1;
+        println!("{}. {title}", self.steps);
+        work.await.map_err(|error| Failure {
+            step: title.to_owned(),
+            error: one_line(&error),
+        })
+    }
+
+    /// The whole tour against a sandbox started here.
+    async fn full(&mut self) -> Result<String, Failure> {
+        let sandbox = nwa_sandbox::spawn().await.map_err(|e| Failure {
+            step: "start the sandbox".into(),
+            error: e.to_string(),
+        })?;
+        println!(
+            "Sandbox tenant `{}` at {}\n",
+            sandbox.tenant(),
+            sandbox.base_url()
+        );
+        let client = Client::builder(sandbox.base_url())
+            .tenant(sandbox.tenant())
+            .credentials(Credentials::system_key(sandbox.system_key()))
+            .build()
+            .map_err(|e| Failure::setup(&one_line(&e)))?;
+        let report_sid = sandbox.demo().report_sid.clone();
+
+        self.step("Exchange the API key for a token", client.authenticate())
+            .await?;
+        let me = self
+            .step("Read the current user", async {
+                client
+                    .workflow()
+                    .get_current_user()
+                    .send()
+                    .await
+                    .operation("get_current_user")
+                    .await
+            })
+            .await?;
+        println!(
+            "   signed in as {}",
+            me.user_name.as_deref().unwrap_or("(unnamed)")
+        );
+
+        let processes = self.list_processes(&client).await?;
+        let process = processes
+            .items
+            .iter()
+            .find(|p| p.publish_status.as_deref() == Some("Production"))
+            .ok_or_else(|| Failure::setup("the tenant has no process in Production"))?;
+
+        let started = self
+            .step(&format!("Start a request of \"{}\"", process.name), async {
+                client
+                    .workflow()
+                    .start_request()
+                    .process_sid(&process.sid)
+                    .send()
+                    .await
+                    .operation("start_request")
+                    .await
+            })
+            .await?;
+        let request = started.request.ok_or_else(|| Failure {
+            step: "Start a request".into(),
+            error: "the answer carries no request".into(),
+        })?;
+        println!("   request #{} ({})", request.id, request.sid);
+
+        let endpoints = self
+            .step("Find the request's data-container task", async {
+                client
+                    .workflow()
+                    .list_data_container_endpoints()
+                    .instance_sid(&request.sid)
+                    .send()
+                    .await
+                    .operation("list_data_container_endpoints")
+                    .await
+            })
+            .await?;
+        let task_sid = endpoints
+            .endpoints
+            .iter()
+            .find_map(|endpoint| recipient_task_sid(endpoint))
+            .ok_or_else(|| Failure {
+                step: "Find the request's data-container task".into(),
+                error: "no active data-container task".into(),
+            })?;
+        let fields = self
+            .step("Read the task's fields", async {
+                client
+                    .workflow()
+                    .get_data_container_fields()
+                    .reciptask_sid(&task_sid)
+                    .send()
+                    .await
+                    .operation("get_data_container_fields")
+                    .await
+            })
+            .await?;
+        for field in &fields.field_configuration {
+            println!("   {} ({})", field.key, field.value_type);
+        }
+
+        let receipt = Upload::new("receipt.txt", "Team offsite, 3 taxis: 42.50 EUR\n")
+            .content_type("text/plain");
+        let uploaded = self
+            .step("Upload a receipt", client.upload_file(&receipt))
+            .await?;
+        println!("   file key {}", uploaded.file);
+
+        let values = task_values(&fields.field_configuration, &uploaded.file);
+        self.step("Post the task's values", async {
+            client
+                .workflow()
+                .post_data_container_values()
+                .reciptask_sid(&task_sid)
+                .body(values)
+                .send()
+                .await
+                .operation("post_data_container_values")
+                .await
+        })
+        .await?;
+
+        let (files, downloaded) = self.list_and_download(&client, &request.sid).await?;
+        let rows = self
+            .export_report(&client, &report_sid, Some(&request.id))
+            .await?;
+
+        Ok(format!(
+            "{} steps; started request #{}, posted {} values, downloaded {files} file(s) \
+             ({downloaded} bytes), exported {rows} report row(s).",
+            self.steps,
+            request.id,
+            fields.field_configuration.len(),
+        ))
+    }
+
+    /// The read-only part of the tour against a real tenant.
+    async fn read_only(&mut self, target: Target) -> Result<String, Failure> {
+        println!(
+            "Tenant `{}` at {} (read-only)\n",
+            target.tenant, target.host
+        );
+        let client = Client::builder(&target.host)
+            .tenant(&target.tenant)
+            .credentials(target.credentials)
+            .build()
+            .map_err(|e| Failure::setup(&one_line(&e)))?;
+
+        self.step("Exchange the API key for a token", client.authenticate())
+            .await?;
+        let processes = self.list_processes(&client).await?;
+        let mine = self
+            .step("List my requests", async {
+                client
+                    .workflow()
+                    .list_my_requests()
+                    .send()
+                    .await
+                    .operation("list_my_requests")
+                    .await
+            })
+            .await?;
+        println!("   {} request(s)", mine.total);
+
+        let mut downloaded = (0, 0);
+        if let Some(newest) = mine.items.first() {
+            downloaded = self.list_and_download(&client, &newest.sid).await?;
+        }
+        let (files, bytes) = downloaded;
+        let mut rows = 0;
+        if let Some(report_sid) = &target.report_sid {
+            rows = self.export_report(&client, report_sid, None).await?;
+        }
+        Ok(format!(
+            "{} steps; {} process(es), {} request(s), {files} file(s) ({bytes} bytes) \
+             downloaded, {rows} report row(s).",
+            self.steps, processes.total, mine.total
+        ))
+    }
+
+    async fn list_processes(
+        &mut self,
+        client: &Client,
+    ) -> Result<nutrient_workflow::workflow::types::ProcessList, Failure> {
+        let processes = self
+            .step("List processes", async {
+                client
+                    .workflow()
+                    .list_processes()
+                    .send()
+                    .await
+                    .operation("list_processes")
+                    .await
+            })
+            .await?;
+        for process in &processes.items {
+            let status = process.publish_status.as_deref().unwrap_or("?");
+            println!("   {} [{status}]", process.name);
+        }
+        Ok(processes)
+    }
+
+    /// Lists a request's files and downloads each; returns how many files and
+    /// bytes were read.
+    async fn list_and_download(
+        &mut self,
+        client: &Client,
+        request_sid: &str,
+    ) -> Result<(usize, usize), Failure> {
+        let files = self
+            .step("List the request's files", async {
+                client
+                    .workflow()
+                    .list_instance_files()
+                    .instance_sid(request_sid)
+                    .send()
+                    .await
+                    .operation("list_instance_files")
+                    .await
+            })
+            .await?;
+        let (mut count, mut total) = (0, 0);
+        for file in &files {
+            let name = file.file_name.as_deref().unwrap_or("(unnamed)");
+            let Some(link) = &file.stream_endpoint else {
+                println!("   {name}: no download link");
+                continue;
+            };
+            let bytes = self
+                .step(&format!("Download \"{name}\""), async {
+                    client.download(link).await?.bytes().await
+                })
+                .await?;
+            println!(
+                "   {} bytes: {:?}",
+                bytes.len(),
+                String::from_utf8_lossy(&bytes).trim_end()
+            );
+            count += 1;
+            total += bytes.len();
+        }
+        Ok((count, total))
+    }
+
+    /// Fetches a report's filters, fills the ID filter, and exports it as
+    /// CSV; returns the number of data rows.
+    async fn export_report(
+        &mut self,
+        client: &Client,
+        report_sid: &str,
+        request_id: Option<&str>,
+    ) -> Result<usize, Failure> {
+        let mut filters: Vec<ReportFilter> = self
+            .step("Fetch the report's filters", async {
+                client
+                    .workflow()
+                    .get_report_filters()
+                    .report_sid(report_sid)
+                    .send()
+                    .await
+                    .operation("get_report_filters")
+                    .await
+            })
+            .await?;
+        for filter in &mut filters {
+            println!(
+                "   {} {} ({})",
+                filter.expose,
+                filter.operator.as_deref().unwrap_or("?"),
+                filter.mapping_val
+            );
+            if let (Some(id), "ID") = (request_id, filter.expose.as_str()) {
+                filter.value = Some(serde_json::Value::String(id.to_owned()));
+            }
+        }
+        let filters = serde_json::to_string(&filters).map_err(|e| Failure {
+            step: "Fetch the report's filters".into(),
+            error: e.to_string(),
+        })?;
+        let csv = self
+            .step("Export the report as CSV", async {
+                let stream = client
+                    .workflow()
+                    .export_report_csv()
+                    .report_sid(report_sid)
+                    .filters(filters)
+                    .send()
+                    .await
+                    .operation("export_report_csv")
+                    .await?;
+                let chunks: Vec<bytes::Bytes> =
+                    stream
+                        .into_inner()
+                        .try_collect()
+                        .await
+                        .map_err(|e| Error::Transport {
+                            operation: "export_report_csv".into(),
+                            source: e,
+                        })?;
+                Ok(chunks.concat())
+            })
+            .await?;
+        let csv = String::from_utf8_lossy(&csv);
+        for line in csv.lines() {
+            println!("   {line}");
+        }
+        Ok(csv.lines().count().saturating_sub(1))
+    }
+}
+
+/// The recipient task SID out of an endpoint such as
+/// `/tasktypes/data-container/instances/tasks/reciptasks/<sid>?task_name=x`.
+fn recipient_task_sid(endpoint: &str) -> Option<String> {
+    let path = endpoint.split('?').next()?;
+    let sid = path.strip_prefix("/tasktypes/data-container/instances/tasks/reciptasks/")?;
+    (!sid.is_empty() && !sid.contains('/')).then(|| sid.to_owned())
+}
+
+/// A value for every field, by its type.
+fn task_values(
+    fields: &[DataContainerField],
+    file_key: &str,
+) -> nutrient_workflow::workflow::types::DataContainerValues {
+    let values: serde_json::Map<String, serde_json::Value> = fields
+        .iter()
+        .map(|field| {
+            let value = match field.value_type.as_str() {
+                "numeric" => serde_json::json!(42.5),
+                "date" => serde_json::json!("2026-12-31"),
+                "file" => serde_json::json!(file_key),
+                _ => serde_json::json!("Team offsite taxis"),
+            };
+            (field.key.clone(), value)
+        })
+        .collect();
+    values.into()
+}
