@@ -544,6 +544,23 @@ mod tests {
     }
 
     #[test]
+    fn exchange_paths_are_operations_of_the_bundled_specs() {
+        let auth = include_str!("../openapi/auth.json");
+        let workflow = include_str!("../openapi/workflow.json");
+        for (spec, path) in [
+            (auth, SYSTEM_KEY_PATH),
+            (auth, USER_KEY_PATH),
+            (workflow, IMPERSONATE_PATH),
+        ] {
+            let doc: serde_json::Value = serde_json::from_str(spec).expect("valid JSON");
+            assert!(
+                doc["paths"].get(path).is_some(),
+                "{path} is not in the spec"
+            );
+        }
+    }
+
+    #[test]
     fn credentials_debug_hides_keys_and_tokens() {
         let all = [
             Credentials::system_key("system-secret"),

@@ -275,6 +275,11 @@ fn parse_site(site: &str, allow_http: bool) -> Result<Url, Error> {
         ));
     }
     match url.scheme() {
+        "https" if cfg!(not(any(feature = "rustls", feature = "native-tls"))) => {
+            Err(Error::Config(
+                "https needs the `rustls` or `native-tls` feature of nutrient-workflow".into(),
+            ))
+        }
         "https" => Ok(url),
         "http" if allow_http || is_loopback(&url) => Ok(url),
         "http" => Err(Error::Config(format!(
