@@ -1,1 +1,313 @@
-pub fn x(){}
+//! A stand-in Nutrient Workflow Automation tenant, for examples and tests.
+//!
+//! **This is a test double, not Workflow Automation.** It is an axum server
+//! on loopback that keeps one tenant in memory and implements every
+//! operation of the OpenAPI documents in the workspace's `openapi/` folder,
+//! with the paths, parameter names and JSON shapes those documents declare.
+//! Where the public docs say nothing (error bodies, most response shapes
+//! marked `x-nwa-assumed`), the sandbox makes a plain choice and this crate
+//! documents it; a real tenant may differ. Nothing here should be used to
+//! serve real data: keys are fixed and printed in these docs, and nothing is
+//! persisted.
+//!
+//! # Running one
+//!
+//! ```no_run
+//! # async fn demo() -> std::io::Result<()> {
+//! let sandbox = nwa_sandbox::spawn().await?;
+//! println!("tenant {} at {}", sandbox.tenant(), sandbox.base_url());
+//! // ... point a client at sandbox.base_url() with sandbox.system_key() ...
+//! sandbox.shutdown().await;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! [`spawn`] binds `127.0.0.1:0` on the current tokio runtime;
+//! [`spawn_on`] takes a listener the caller bound (the `cargo xtask sandbox
+//! --port N` command uses it and prints the keys); [`serve`] runs on a
+//! listener until its task is dropped. Dropping a [`Sandbox`] stops it.
+//!
+//! # The demo tenant
+//!
+//! [`Config::default`] is tenant `demo` with these keys:
+//!
+//! | credential | value | exchanged at | acts as |
+//! |---|---|---|---|
+//! | system API key | `demo-system-key` | `POST /api/auth/token/api-key` | `admin` |
+//! | user-based API key | `demo-user-key` | `POST /api/auth/token/user-api-key` | `jdoe` |
+//! | application key | `demo-app-key` | `GET /access/impersonate`, `/access/request-token`, `/access/exchange-token` | the named user |
+//!
+//! The exchanges answer HS256 JWTs (claims `tenant`, `aud`, `exp`, `iat`,
+//! `userName`, `contactSid`, `email`, `name`) or opaque 32-hex tokens; both
+//! work on every route. Every route except the two health checks, the
+//! exchanges and the spec documents takes `Authorization: Bearer <token>`
+//! or the legacy `?token=` query parameter; anything else is a 401.
+//!
+//! The tenant starts with users `admin`, `jdoe`, `msmith` and `akhan`, the
+//! process "Expense Claim" (a data-container task "Enter details" with the
+//! fields `description`, `amount`, `due_date` and `receipt`, then an
+//! approval task "Manager approval"), the inactive process "Travel
+//! Request", the report "Requests by process", and two finished requests.
+//! [`Sandbox::demo`] gives their SIDs.
+//!
+//! # What the sandbox adds to the API
+//!
+//! - `GET /openapi/{section}.json` serves the bundled document of each
+//!   section (`workflow`, `auth`, `files`, `instance`, `core-service`),
+//!   without auth, so `cargo xtask fetch` can be tried against it.
+//! - `GET /files/stream/{file_key}` is where the `StreamEndpoint` and
+//!   `downloadLink` of an attached file point.
+//! - `GET /sandbox/login?token=T&user=U` stands in for the login page of the
+//!   interactive `/access/request-token` flow: it signs request token `T` in
+//!   as user `U`.
+//!
+//! # Choices the docs leave open
+//!
+//! - Errors are `{"error": "..."}` with a fitting status: 400 for bad input,
+//!   401 for auth, 404 for an unknown SID or route, 409 for a task that is no
+//!   longer active or a process that is Inactive.
+//! - `/instances/mine` lists the requests the caller started.
+//! - Responses declared without content are `{}`.
+//! - An approval task offers `Approve` and `Reject`; either completes the
+//!   request, with milestone `Approved` or `Rejected`.
+//! - A data-container value of the wrong type (a `numeric` field given
+//!   text, a `file` field given anything but an uploaded file's key) is a
+//!   400; unknown keys are ignored and no field is required.
+//! - `/access/impersonate` issues a token with the `expires` asked for, even
+//!   one already past; without `expires` the token lives
+//!   [`Config::token_lifetime`].
+//!
+//! # Controlling time
+//!
+//! The sandbox reads the time from one clock, which
+//! [`Sandbox::advance_clock`] moves forward: a test expires a token that way
+//! instead of sleeping.
+
+mod clock;
+mod demo;
+mod error;
+mod jwt;
+mod routes;
+mod site;
+mod tenant;
+
+use std::io;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub use demo::{Demo, DemoUser};
+pub use tenant::TaskKind;
+
+use site::Site;
+use tenant::TaskStatus;
+
+/// Settings for a sandbox; `Config::default()` is the demo tenant.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The tenant ID, as System Settings would show it.
+    pub tenant: String,
+    /// How long an issued token lives, unless `/access/impersonate` is
+    /// asked for another expiry.
+    pub token_lifetime: Duration,
+    /// The system API key (acts as `admin`).
+    pub system_key: String,
+    /// The user-based API key (acts as `jdoe`).
+    pub user_key: String,
+    /// The application key for `/access/*`, with impersonation enabled.
+    pub impersonation_key: String,
+    /// The HS256 signing secret. Sandboxes share the default, as tenants on
+    /// one site share the site's secret, so a token from another tenant's
+    /// sandbox fails on its `tenant` claim rather than on its signature.
+    pub jwt_secret: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            tenant: "demo".to_owned(),
+            token_lifetime: Duration::from_secs(3600),
+            system_key: "demo-system-key".to_owned(),
+            user_key: "demo-user-key".to_owned(),
+            impersonation_key: "demo-app-key".to_owned(),
+            jwt_secret: "nwa-sandbox-signing-secret".to_owned(),
+        }
+    }
+}
+
+/// An active recipient task of a request, as [`Sandbox::open_tasks`] shows
+/// it. The API itself has no route that lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenTask {
+    /// The recipient task's SID, as the task-type routes take it.
+    pub sid: String,
+    /// The task's name, e.g. "Enter details".
+    pub name: String,
+    /// `data-container` or `approval`.
+    pub kind: TaskKind,
+}
+
+/// A running sandbox. Dropping it stops the server.
+#[derive(Debug)]
+pub struct Sandbox {
+    site: Arc<Site>,
+    // Dropping the sender is the stop signal, so dropping the sandbox stops
+    // the server without a `Drop` impl.
+    stop: oneshot::Sender<()>,
+    task: JoinHandle<io::Result<()>>,
+}
+
+/// How long [`Sandbox::shutdown`] lets open requests finish.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+/// The largest request body, as the site's ingress allows (25 MiB).
+pub(crate) const MAX_BODY_BYTES: usize = 25 * 1024 * 1024;
+
+impl Sandbox {
+    /// The site's root, e.g. `http://127.0.0.1:41234`, without a trailing
+    /// slash.
+    pub fn base_url(&self) -> &str {
+        &self.site.base_url
+    }
+
+    /// The tenant ID.
+    pub fn tenant(&self) -> &str {
+        &self.site.config.tenant
+    }
+
+    /// The system API key, accepted by `POST /api/auth/token/api-key`.
+    pub fn system_key(&self) -> &str {
+        &self.site.config.system_key
+    }
+
+    /// The user-based API key, accepted by
+    /// `POST /api/auth/token/user-api-key`; its tokens act as `jdoe`.
+    pub fn user_key(&self) -> &str {
+        &self.site.config.user_key
+    }
+
+    /// The application key accepted by `GET /access/impersonate` and the
+    /// request-token flow.
+    pub fn impersonation_key(&self) -> &str {
+        &self.site.config.impersonation_key
+    }
+
+    /// The settings the sandbox runs with.
+    pub fn config(&self) -> &Config {
+        &self.site.config
+    }
+
+    /// The SIDs of the seeded records.
+    pub fn demo(&self) -> &Demo {
+        &self.site.demo
+    }
+
+    /// How many access tokens were issued so far, by all exchange routes
+    /// together (request tokens of the interactive flow are not counted).
+    pub fn token_exchanges(&self) -> u64 {
+        self.site.token_exchanges()
+    }
+
+    /// Moves the sandbox's clock forward, so tokens expire without waiting.
+    pub fn advance_clock(&self, by: Duration) {
+        self.site.clock.advance(by);
+    }
+
+    /// The request's active recipient tasks. For tests only: the API has no
+    /// route that lists them.
+    pub fn open_tasks(&self, request_sid: &str) -> Vec<OpenTask> {
+        let request_sid = request_sid.to_lowercase();
+        self.site
+            .tenant()
+            .tasks
+            .iter()
+            .filter(|task| task.request_sid == request_sid && task.status == TaskStatus::Active)
+            .map(|task| OpenTask {
+                sid: task.sid.clone(),
+                name: task.name.clone(),
+                kind: task.kind,
+            })
+            .collect()
+    }
+
+    /// Stops accepting connections and waits (a few seconds at most) for
+    /// open requests to finish.
+    pub async fn shutdown(self) {
+        let Sandbox {
+            site: _,
+            stop,
+            task,
+        } = self;
+        drop(stop);
+        let abort = task.abort_handle();
+        if tokio::time::timeout(SHUTDOWN_GRACE, task).await.is_err() {
+            abort.abort();
+        }
+    }
+}
+
+/// Starts the demo tenant on `127.0.0.1`, on a free port.
+pub async fn spawn() -> io::Result<Sandbox> {
+    spawn_with(Config::default()).await
+}
+
+/// Starts a sandbox with `config` on `127.0.0.1`, on a free port.
+pub async fn spawn_with(config: Config) -> io::Result<Sandbox> {
+    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await?;
+    spawn_on(listener, config).await
+}
+
+/// Starts a sandbox on a listener the caller bound, as a task on the
+/// current tokio runtime.
+pub async fn spawn_on(listener: TcpListener, config: Config) -> io::Result<Sandbox> {
+    let site = Arc::new(Site::new(config, base_url(listener.local_addr()?)));
+    let app = routes::router(Arc::clone(&site));
+    let (stop, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async move {
+                // Either a send or a dropped sender means stop.
+                let _ = stopped.await;
+            })
+            .await
+    });
+    tracing::debug!(base_url = %site.base_url, tenant = %site.config.tenant, "sandbox started");
+    Ok(Sandbox { site, stop, task })
+}
+
+/// Serves a sandbox on `listener` until this future is dropped. Prints
+/// nothing; the keys are those of `config`.
+pub async fn serve(listener: TcpListener, config: Config) -> io::Result<()> {
+    let site = Arc::new(Site::new(config, base_url(listener.local_addr()?)));
+    axum::serve(listener, routes::router(site)).await
+}
+
+/// The URL clients reach `address` at. A wildcard bind is reached through
+/// loopback, the only interface the sandbox is meant for.
+fn base_url(address: SocketAddr) -> String {
+    let ip = match address.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+        IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
+        ip => ip,
+    };
+    format!("http://{}", SocketAddr::new(ip, address.port()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_urls_have_no_trailing_slash_and_bracket_ipv6() {
+        let v4 = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 8080);
+        assert_eq!(base_url(v4), "http://127.0.0.1:8080");
+        let v6 = SocketAddr::new(IpAddr::V6(Ipv6Addr::LOCALHOST), 8080);
+        assert_eq!(base_url(v6), "http://[::1]:8080");
+        let any = SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), 8080);
+        assert_eq!(base_url(any), "http://127.0.0.1:8080");
+    }
+}
