@@ -46,6 +46,11 @@ const REFRESH_MARGIN: Duration = Duration::from_secs(60);
 /// How long an impersonation token is asked to live unless the caller says.
 pub const DEFAULT_IMPERSONATION_LIFETIME: Duration = Duration::from_secs(60 * 60);
 
+/// The longest lifetime an impersonation token is asked for; a longer one is
+/// shortened to this. A year is far beyond any session and keeps the expiry a
+/// plain epoch number.
+pub const MAX_IMPERSONATION_LIFETIME: Duration = Duration::from_secs(365 * 24 * 60 * 60);
+
 /// What the caller authenticates with.
 ///
 /// Every kind but [`Credentials::bearer`] is exchanged for a token, which is
@@ -86,7 +91,7 @@ impl Credentials {
     }
 
     /// Like [`Credentials::impersonate`], asking for tokens that live
-    /// `lifetime`.
+    /// `lifetime` (at most [`MAX_IMPERSONATION_LIFETIME`]).
     pub fn impersonate_for(
         key: impl Into<ApiKey>,
         user: impl Into<String>,
@@ -95,7 +100,7 @@ impl Credentials {
         Self(Kind::Impersonation {
             key: key.into(),
             user: user.into(),
-            lifetime,
+            lifetime: lifetime.min(MAX_IMPERSONATION_LIFETIME),
         })
     }
 
@@ -185,7 +190,8 @@ impl Token {
     fn new(value: AccessToken, expires_at: Option<SystemTime>, now: SystemTime) -> Self {
         let renew_at = expires_at.map(|expiry| {
             let lifetime = expiry.duration_since(now).unwrap_or(Duration::ZERO);
-            expiry - REFRESH_MARGIN.min(lifetime / 2)
+            let margin = REFRESH_MARGIN.min(lifetime / 2);
+            expiry.checked_sub(margin).unwrap_or(expiry)
         });
         Self { value, renew_at }
     }
@@ -289,10 +295,7 @@ impl TokenSource {
     }
 
     fn url(&self, path: &str) -> Url {
-        let mut url = self.site.clone();
-        let base = url.path().trim_end_matches('/').to_owned();
-        url.set_path(&format!("{base}{path}"));
-        url
+        crate::client::site_url(&self.site, path)
     }
 }
 
@@ -308,8 +311,8 @@ fn jwt_expiry(token: &AccessToken) -> Option<SystemTime> {
         .decode(payload.trim_end_matches('='))
         .ok()?;
     let claims: Claims = serde_json::from_slice(&bytes).ok()?;
-    (claims.exp.is_finite() && claims.exp >= 0.0)
-        .then(|| UNIX_EPOCH + Duration::from_secs_f64(claims.exp))
+    let since_epoch = Duration::try_from_secs_f64(claims.exp).ok()?;
+    UNIX_EPOCH.checked_add(since_epoch)
 }
 
 /// Serves the current token and renews it, one renewal at a time.
@@ -415,8 +418,9 @@ impl Auth {
     /// Sends `request`; on a 401, renews the token once and sends it again, if
     /// the request can be rebuilt.
     ///
-    /// `rebuild` makes a fresh copy of the request (without credentials); a
-    /// request whose body is a stream has none, and its 401 is returned as is.
+    /// `rebuild` gives a copy of the request to resend (its `Authorization` is
+    /// replaced); a request whose body is a stream has none, and its 401 is
+    /// returned as it is.
     pub(crate) async fn send(
         &self,
         http: &reqwest::Client,
@@ -514,6 +518,18 @@ mod tests {
             jwt_expiry(&token),
             Some(UNIX_EPOCH + Duration::from_secs(1_700_000_000))
         );
+    }
+
+    #[test]
+    fn absurd_exp_claims_mean_no_known_expiry() {
+        for claims in [
+            r#"{"exp":1e300}"#,
+            r#"{"exp":-5}"#,
+            r#"{"exp":"soon"}"#,
+            "[]",
+        ] {
+            assert_eq!(jwt_expiry(&jwt(claims)), None, "{claims}");
+        }
     }
 
     #[test]

@@ -144,11 +144,16 @@ impl Client {
     /// The absolute URL of a path on the site (which may itself have a base
     /// path).
     pub(crate) fn url(&self, path: &str) -> Url {
-        let mut url = self.site.clone();
-        let base = url.path().trim_end_matches('/').to_owned();
-        url.set_path(&format!("{base}{path}"));
-        url
+        site_url(&self.site, path)
     }
+}
+
+/// `path` under the site, keeping the site's own base path if it has one.
+pub(crate) fn site_url(site: &Url, path: &str) -> Url {
+    let mut url = site.clone();
+    let base = url.path().trim_end_matches('/').to_owned();
+    url.set_path(&format!("{base}{path}"));
+    url
 }
 
 /// Configures a [`Client`]; see [`Client::builder`].

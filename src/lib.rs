@@ -77,7 +77,9 @@ mod secret;
 pub mod sections;
 mod transfer;
 
-pub use auth::{AuthError, Credentials, DEFAULT_IMPERSONATION_LIFETIME};
+pub use auth::{
+    AuthError, Credentials, DEFAULT_IMPERSONATION_LIFETIME, MAX_IMPERSONATION_LIFETIME,
+};
 pub use client::{Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT};
 pub use clock::{Clock, SystemClock};
 pub use error::{Error, ResultExt};
