@@ -10,6 +10,7 @@
 use std::env;
 use std::fmt;
 use std::fs;
+use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 
 use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle};
@@ -116,8 +117,15 @@ fn generate(section: &'static Section, path: &Path) -> Result<String, SpecError>
         problem,
     };
 
-    let text = fs::read_to_string(path)
-        .map_err(|e| fail(None, format!("cannot read {}: {e}", path.display())))?;
+    let text = fs::read_to_string(path).map_err(|e| {
+        let problem = format!(
+            "cannot read {}: {e}; fetch the section with `cargo xtask fetch` or turn off \
+             its cargo feature `{}`",
+            path.display(),
+            section.name
+        );
+        fail(None, problem)
+    })?;
     let mut doc: Value = serde_json::from_str(&text)
         .map_err(|e| fail(None, format!("{} is not JSON: {e}", path.display())))?;
     check_version(&doc).map_err(|p| fail(None, p))?;
@@ -125,20 +133,17 @@ fn generate(section: &'static Section, path: &Path) -> Result<String, SpecError>
     check_operations(&doc).map_err(|(op, p)| fail(Some(op), p))?;
     let public = public_operations(&doc);
 
-    let spec: openapiv3::OpenAPI = serde_json::from_value(doc)
-        .map_err(|e| fail(None, format!("not a valid OpenAPI 3.0 document: {e}")))?;
-    let mut settings = GenerationSettings::new();
-    settings
-        .with_interface(InterfaceStyle::Builder)
-        .with_tag(TagStyle::Merged)
-        .with_inner_type(quote::quote!(crate::auth::Auth))
-        .with_hooks(HooksMode::Expected)
-        .with_map_type("::std::collections::BTreeMap")
-        .with_derive("schemars::JsonSchema")
-        .with_derive("PartialEq");
-    let tokens = Generator::new(&settings)
-        .generate_tokens(&spec)
-        .map_err(|e| fail(None, format!("progenitor: {e}")))?;
+    let tokens = match generate_tokens(&doc) {
+        Ok(tokens) => tokens,
+        Err(problem) => {
+            let culprit = failing_operation(&doc);
+            let problem = match &culprit {
+                Some((_, own)) => own.clone(),
+                None => problem,
+            };
+            return Err(fail(culprit.map(|(op, _)| op), problem));
+        }
+    };
     let file: syn::File = syn::parse2(tokens)
         .map_err(|e| fail(None, format!("generated code does not parse: {e}")))?;
     let mut code = prettyplease::unparse(&file);
@@ -161,6 +166,57 @@ fn public_operations(doc: &Value) -> Vec<String> {
         .collect();
     public.sort();
     public
+}
+
+/// Runs progenitor on a document, turning its panics (it has several for
+/// input it does not support) into an error message.
+fn generate_tokens(doc: &Value) -> Result<proc_macro2::TokenStream, String> {
+    let spec: openapiv3::OpenAPI = serde_json::from_value(doc.clone())
+        .map_err(|e| format!("not a valid OpenAPI 3.0 document: {e}"))?;
+    let mut settings = GenerationSettings::new();
+    settings
+        .with_interface(InterfaceStyle::Builder)
+        .with_tag(TagStyle::Merged)
+        .with_inner_type(quote::quote!(crate::auth::Auth))
+        .with_hooks(HooksMode::Expected)
+        .with_map_type("::std::collections::BTreeMap")
+        .with_derive("schemars::JsonSchema")
+        .with_derive("PartialEq");
+
+    let quiet = panic::take_hook();
+    panic::set_hook(Box::new(|_| {}));
+    let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
+        Generator::new(&settings).generate_tokens(&spec)
+    }));
+    panic::set_hook(quiet);
+    match outcome {
+        Ok(Ok(tokens)) => Ok(tokens),
+        Ok(Err(error)) => Err(format!("progenitor cannot generate it: {error}")),
+        Err(payload) => {
+            let message = payload
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "an unknown construct".to_owned());
+            Err(format!("progenitor cannot generate it: {message}"))
+        }
+    }
+}
+
+/// Finds the operation progenitor fails on by generating each one alone
+/// (with all the components), so the message can name it.
+fn failing_operation(doc: &Value) -> Option<(String, String)> {
+    for (path, method, op) in operations(doc) {
+        let mut alone = doc.clone();
+        let item = serde_json::json!({ method: op });
+        alone["paths"] = serde_json::json!({ path: item });
+        if let Err(problem) = generate_tokens(&alone) {
+            let name = op.get("operationId").and_then(Value::as_str);
+            let name = name.map_or_else(|| format!("{} {path}", method.to_uppercase()), str::to_owned);
+            return Some((name, problem));
+        }
+    }
+    None
 }
 
 fn check_version(doc: &Value) -> Result<(), String> {
