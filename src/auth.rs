@@ -18,7 +18,7 @@ use std::sync::{Arc, PoisonError, RwLock};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
-use reqwest::header::{AUTHORIZATION, HeaderValue};
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue};
 use reqwest::{Request, Response, StatusCode};
 use serde::Deserialize;
 use tracing::Instrument as _;
@@ -27,6 +27,7 @@ use url::Url;
 use crate::clock::Clock;
 use crate::error::excerpt;
 use crate::secret::{AccessToken, ApiKey};
+use crate::transport::{RetryPolicy, is_retryable_status, random, retry_after};
 
 /// Where a system API key is exchanged for a JWT (`auth` section, assumed).
 pub(crate) const SYSTEM_KEY_PATH: &str = "/api/auth/token/api-key";
@@ -42,6 +43,16 @@ pub(crate) const IMPERSONATE_PATH: &str = "/access/impersonate";
 /// spends in flight, so a token is never sent in its last seconds. Tokens that
 /// live less than two minutes are replaced at half their life instead.
 const REFRESH_MARGIN: Duration = Duration::from_secs(60);
+
+/// On top of the margin, each token is replaced up to half a margin earlier,
+/// at random, so that many processes sharing one key, which got their tokens
+/// together, do not all exchange it again in the same second.
+const REFRESH_JITTER_SHARE: u32 = 2;
+
+/// After a renewal failed for a transient reason, the still-valid token is
+/// used this long before the next renewal is tried, so a token endpoint that
+/// is down is not asked again by every call.
+const RENEWAL_RETRY: Duration = Duration::from_secs(10);
 
 /// How long an impersonation token is asked to live unless the caller says.
 pub const DEFAULT_IMPERSONATION_LIFETIME: Duration = Duration::from_secs(60 * 60);
@@ -182,22 +193,52 @@ impl AuthError {
 /// A token and when to stop using it.
 struct Token {
     value: AccessToken,
-    /// `None` when the expiry is unknown: the token is used until refused.
+    /// When to replace it; `None` when the expiry is unknown: the token is
+    /// then used until refused.
     renew_at: Option<SystemTime>,
+    /// When the server stops accepting it, if known.
+    expires_at: Option<SystemTime>,
 }
 
 impl Token {
-    fn new(value: AccessToken, expires_at: Option<SystemTime>, now: SystemTime) -> Self {
+    /// A token that expires at `expires_at`; `random` picks its renewal time
+    /// within the jitter window.
+    fn new(
+        value: AccessToken,
+        expires_at: Option<SystemTime>,
+        now: SystemTime,
+        random: u64,
+    ) -> Self {
         let renew_at = expires_at.map(|expiry| {
             let lifetime = expiry.duration_since(now).unwrap_or(Duration::ZERO);
             let margin = REFRESH_MARGIN.min(lifetime / 2);
-            expiry.checked_sub(margin).unwrap_or(expiry)
+            let window = u64::try_from((margin / REFRESH_JITTER_SHARE).as_millis()).unwrap_or(0);
+            let jitter = Duration::from_millis(random.checked_rem(window + 1).unwrap_or(0));
+            expiry.checked_sub(margin + jitter).unwrap_or(expiry)
         });
-        Self { value, renew_at }
+        Self {
+            value,
+            renew_at,
+            expires_at,
+        }
     }
 
     fn usable_at(&self, now: SystemTime) -> bool {
         self.renew_at.is_none_or(|at| now < at)
+    }
+
+    fn valid_at(&self, now: SystemTime) -> bool {
+        self.expires_at.is_none_or(|at| now < at)
+    }
+
+    /// The same token, next renewed at `at` (never past its expiry).
+    fn renewed_at(&self, at: SystemTime) -> Self {
+        let at = self.expires_at.map_or(at, |expiry| at.min(expiry));
+        Self {
+            value: self.value.clone(),
+            renew_at: Some(at),
+            expires_at: self.expires_at,
+        }
     }
 
     fn header(&self) -> Result<HeaderValue, AuthError> {
@@ -231,7 +272,7 @@ impl TokenSource {
                 user,
                 lifetime,
             } => self.impersonate(key, user, *lifetime, now).await,
-            Kind::Bearer(token) => Ok(Token::new(token.clone(), jwt_expiry(token), now)),
+            Kind::Bearer(token) => Ok(Token::new(token.clone(), jwt_expiry(token), now, random())),
         }
     }
 
@@ -247,7 +288,7 @@ impl TokenSource {
         });
         let request = self.http.post(self.url(path)).json(&body);
         let token = self.issue(request).await?;
-        Ok(Token::new(token.clone(), jwt_expiry(&token), now))
+        Ok(Token::new(token.clone(), jwt_expiry(&token), now, random()))
     }
 
     async fn impersonate(
@@ -268,7 +309,7 @@ impl TokenSource {
             ("expires", &epoch.to_string()),
         ]);
         let token = self.issue(request).await?;
-        Ok(Token::new(token, Some(expiry), now))
+        Ok(Token::new(token, Some(expiry), now, random()))
     }
 
     /// Sends an exchange and reads the token out of its answer.
@@ -335,15 +376,44 @@ impl TokenCache {
             return Ok(token);
         }
         let now = self.clock.now();
-        let token = Arc::new(self.source.fetch(now).await?);
+        let token = match self.source.fetch(now).await {
+            Ok(token) => Arc::new(token),
+            Err(error) => return self.fall_back(error, now),
+        };
         let renew_in = token.renew_at.and_then(|at| at.duration_since(now).ok());
         tracing::debug!(
             credential = self.source.credentials.kind(),
             renew_in_secs = renew_in.map(|d| d.as_secs()),
             "obtained a token"
         );
-        *self.current.write().unwrap_or_else(PoisonError::into_inner) = Some(token.clone());
+        self.store(Some(token.clone()));
         Ok(token)
+    }
+
+    /// After a failed renewal: keeps serving the current token while it is
+    /// still valid and the failure may pass, else gives up with `error`.
+    fn fall_back(&self, error: AuthError, now: SystemTime) -> Result<Arc<Token>, AuthError> {
+        let current = self
+            .current
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        let usable = current.filter(|t| t.valid_at(now) && error.is_transient());
+        let Some(current) = usable else {
+            return Err(error);
+        };
+        tracing::warn!(
+            %error,
+            credential = self.source.credentials.kind(),
+            "could not renew the token; using the current one until it expires"
+        );
+        let postponed = Arc::new(current.renewed_at(now + RENEWAL_RETRY));
+        self.store(Some(postponed.clone()));
+        Ok(postponed)
+    }
+
+    fn store(&self, token: Option<Arc<Token>>) {
+        *self.current.write().unwrap_or_else(PoisonError::into_inner) = token;
     }
 
     fn fresh(&self) -> Option<Arc<Token>> {
@@ -365,13 +435,16 @@ impl TokenCache {
 /// [`Client`](crate::Client) shares: the credentials, the token cache and the
 /// site the token may be sent to.
 #[derive(Clone)]
-pub struct Auth(Arc<TokenCache>);
+pub struct Auth {
+    cache: Arc<TokenCache>,
+    retry: RetryPolicy,
+}
 
 impl fmt::Debug for Auth {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Auth")
-            .field("credential", &self.0.source.credentials.kind())
-            .field("site", &self.0.source.site.as_str())
+            .field("credential", &self.cache.source.credentials.kind())
+            .field("site", &self.cache.source.site.as_str())
             .finish_non_exhaustive()
     }
 }
@@ -383,8 +456,9 @@ impl Auth {
         site: Url,
         http: reqwest::Client,
         clock: Arc<dyn Clock>,
+        retry: RetryPolicy,
     ) -> Self {
-        Self(Arc::new(TokenCache {
+        let cache = Arc::new(TokenCache {
             source: TokenSource {
                 credentials,
                 tenant,
@@ -394,13 +468,14 @@ impl Auth {
             clock,
             current: RwLock::new(None),
             renewal: tokio::sync::Mutex::new(()),
-        }))
+        });
+        Self { cache, retry }
     }
 
     /// Makes sure a usable token is cached, exchanging the credentials if
     /// needed.
     pub(crate) async fn ensure_token(&self) -> Result<(), AuthError> {
-        self.0.token().await.map(drop)
+        self.cache.token().await.map(drop)
     }
 
     /// Puts the current token on `request` if it goes to the configured site;
@@ -410,7 +485,7 @@ impl Auth {
             tracing::debug!("request leaves the configured site; sent without credentials");
             return Ok(());
         }
-        let token = self.0.token().await?;
+        let token = self.cache.token().await?;
         request.headers_mut().insert(AUTHORIZATION, token.header()?);
         Ok(())
     }
@@ -425,7 +500,7 @@ impl Auth {
         &self,
         http: &reqwest::Client,
         request: Request,
-        rebuild: impl FnOnce() -> Option<Request>,
+        rebuild: impl Fn() -> Option<Request>,
         call: Call,
     ) -> reqwest::Result<Response> {
         let span = tracing::debug_span!(
@@ -438,7 +513,7 @@ impl Auth {
         );
         let started = Instant::now();
         let result = self
-            .send_once_more_on_401(http, request, rebuild)
+            .send_with_retries(http, request, &rebuild)
             .instrument(span.clone())
             .await;
         let status = result.as_ref().map(|r| r.status().as_u16()).ok();
@@ -448,15 +523,68 @@ impl Auth {
         result
     }
 
+    /// Sends `request`, and again after a transient failure as the retry
+    /// policy allows; see [`crate::transport`].
+    async fn send_with_retries(
+        &self,
+        http: &reqwest::Client,
+        request: Request,
+        rebuild: &impl Fn() -> Option<Request>,
+    ) -> reqwest::Result<Response> {
+        let started = Instant::now();
+        let repeatable = RetryPolicy::may_repeat(request.method());
+        let authorized = request.headers().contains_key(AUTHORIZATION);
+        let mut request = request;
+        let mut attempt = 1;
+        loop {
+            let mut outcome = self.send_once_more_on_401(http, request, rebuild).await;
+            if repeatable {
+                outcome = match outcome {
+                    Ok(response) => read_json_body(response).await,
+                    failed => failed,
+                };
+            }
+            if !repeatable || attempt >= self.retry.max_attempts() {
+                return outcome;
+            }
+            let wait = match &outcome {
+                Ok(response) if is_retryable_status(response.status()) => {
+                    retry_after(response.headers(), self.cache.clock.now())
+                        .unwrap_or_else(|| self.retry.backoff_after(attempt, random()))
+                }
+                Err(error) if is_transient(error) => self.retry.backoff_after(attempt, random()),
+                _ => return outcome,
+            };
+            if started.elapsed() + wait > self.retry.total_time() {
+                return outcome;
+            }
+            let Some(mut next) = rebuild() else {
+                return outcome;
+            };
+            if authorized && let Err(error) = self.authorize(&mut next).await {
+                tracing::warn!(%error, "could not authorize a repeated call");
+                return outcome;
+            }
+            let reason = match &outcome {
+                Ok(response) => response.status().to_string(),
+                Err(error) => failure_kind(error).to_owned(),
+            };
+            tracing::debug!(attempt, wait_ms = wait.as_millis() as u64, %reason, "repeating a call");
+            tokio::time::sleep(wait).await;
+            request = next;
+            attempt += 1;
+        }
+    }
+
     async fn send_once_more_on_401(
         &self,
         http: &reqwest::Client,
         request: Request,
-        rebuild: impl FnOnce() -> Option<Request>,
+        rebuild: &impl Fn() -> Option<Request>,
     ) -> reqwest::Result<Response> {
         let sent = request.headers().get(AUTHORIZATION).cloned();
         let response = http.execute(request).await?;
-        let renewable = self.0.source.credentials.renewable();
+        let renewable = self.cache.source.credentials.renewable();
         if response.status() != StatusCode::UNAUTHORIZED || sent.is_none() || !renewable {
             return Ok(response);
         }
@@ -466,7 +594,7 @@ impl Auth {
         if let Some(current) = self.current_token()
             && current.header().ok().as_ref() == sent.as_ref()
         {
-            self.0.forget(&current);
+            self.cache.forget(&current);
         }
         match self.authorize(&mut again).await {
             Ok(()) => http.execute(again).await,
@@ -479,7 +607,7 @@ impl Auth {
 
     fn current_token(&self) -> Option<Arc<Token>> {
         let current = self
-            .0
+            .cache
             .current
             .read()
             .unwrap_or_else(PoisonError::into_inner);
@@ -487,11 +615,53 @@ impl Auth {
     }
 
     fn same_site(&self, url: &Url) -> bool {
-        let site = &self.0.source.site;
+        let site = &self.cache.source.site;
         url.scheme() == site.scheme()
             && url.host_str() == site.host_str()
             && url.port_or_known_default() == site.port_or_known_default()
     }
+}
+
+/// Whether a failed send may succeed if sent again.
+fn is_transient(error: &reqwest::Error) -> bool {
+    !(error.is_builder() || error.is_redirect() || error.is_status())
+}
+
+/// What went wrong in a send, in words; the error itself may show a URL
+/// with a key in its query.
+fn failure_kind(error: &reqwest::Error) -> &'static str {
+    if error.is_connect() {
+        "could not connect"
+    } else if error.is_timeout() {
+        "timed out"
+    } else if error.is_body() || error.is_decode() {
+        "the body was cut off"
+    } else {
+        "the exchange failed"
+    }
+}
+
+/// Reads a JSON answer's body now, so that a connection cut off mid-body is
+/// a failed attempt that can be repeated rather than an error after the
+/// call returned. Other bodies (files, CSV) are left to stream.
+async fn read_json_body(response: Response) -> reqwest::Result<Response> {
+    let is_json = response
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|kind| kind.starts_with("application/json"));
+    if !is_json {
+        return Ok(response);
+    }
+    let status = response.status();
+    let version = response.version();
+    let headers = response.headers().clone();
+    let body = response.bytes().await?;
+    let mut rebuilt = http::Response::new(body);
+    *rebuilt.status_mut() = status;
+    *rebuilt.version_mut() = version;
+    *rebuilt.headers_mut() = headers;
+    Ok(Response::from(rebuilt))
 }
 
 /// Names a call in spans and errors.
@@ -542,9 +712,28 @@ mod tests {
     fn token_is_renewed_a_minute_before_expiry() {
         let now = UNIX_EPOCH + Duration::from_secs(1_000_000);
         let expiry = now + Duration::from_secs(3600);
-        let token = Token::new(AccessToken::new("t"), Some(expiry), now);
+        let token = Token::new(AccessToken::new("t"), Some(expiry), now, 0);
         assert!(token.usable_at(expiry - Duration::from_secs(61)));
         assert!(!token.usable_at(expiry - Duration::from_secs(60)));
+    }
+
+    #[test]
+    fn renewal_is_spread_over_half_a_margin_before_the_margin() {
+        let now = UNIX_EPOCH + Duration::from_secs(1_000_000);
+        let expiry = now + Duration::from_secs(3600);
+        let earliest = expiry - Duration::from_secs(90);
+        let latest = expiry - Duration::from_secs(60);
+        let renewals: Vec<SystemTime> = (0..100)
+            .map(|_| Token::new(AccessToken::new("t"), Some(expiry), now, random()))
+            .map(|token| token.renew_at.expect("a renewal time"))
+            .collect();
+        assert!(renewals.iter().all(|at| (earliest..=latest).contains(at)));
+        let distinct: std::collections::BTreeSet<_> = renewals.iter().collect();
+        assert!(
+            distinct.len() > 50,
+            "renewals are not spread: {}",
+            distinct.len()
+        );
     }
 
     #[test]
@@ -554,6 +743,7 @@ mod tests {
             AccessToken::new("t"),
             Some(now + Duration::from_secs(30)),
             now,
+            0,
         );
         assert!(token.usable_at(now + Duration::from_secs(14)));
         assert!(!token.usable_at(now + Duration::from_secs(15)));

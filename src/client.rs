@@ -14,6 +14,7 @@ use url::Url;
 use crate::auth::{Auth, Credentials};
 use crate::clock::{Clock, SystemClock};
 use crate::error::Error;
+use crate::transport::RetryPolicy;
 
 /// How long connecting to the site may take.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -80,6 +81,7 @@ impl Client {
             allow_http: false,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             read_timeout: DEFAULT_READ_TIMEOUT,
+            retry: RetryPolicy::default(),
         }
     }
 
@@ -167,6 +169,7 @@ pub struct ClientBuilder {
     allow_http: bool,
     connect_timeout: Duration,
     read_timeout: Duration,
+    retry: RetryPolicy,
 }
 
 impl ClientBuilder {
@@ -200,6 +203,13 @@ impl ClientBuilder {
     /// [`DEFAULT_READ_TIMEOUT`] by default.
     pub fn read_timeout(mut self, timeout: Duration) -> Self {
         self.read_timeout = timeout;
+        self
+    }
+
+    /// When failed calls are sent again; [`RetryPolicy::default`] unless
+    /// set. See [`repeat_safe`](crate::repeat_safe) for POST calls.
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
         self
     }
 
@@ -237,6 +247,7 @@ impl ClientBuilder {
             site.clone(),
             http.clone(),
             self.clock,
+            self.retry,
         );
         let base = site.as_str().trim_end_matches('/');
         Ok(Client {

@@ -76,6 +76,7 @@ mod error;
 mod secret;
 pub mod sections;
 mod transfer;
+mod transport;
 
 pub use auth::{
     AuthError, Credentials, DEFAULT_IMPERSONATION_LIFETIME, MAX_IMPERSONATION_LIFETIME,
@@ -85,6 +86,7 @@ pub use clock::{Clock, SystemClock};
 pub use error::{Error, ResultExt};
 pub use secret::{AccessToken, ApiKey};
 pub use transfer::{Download, Upload};
+pub use transport::{RetryPolicy, repeat_safe};
 
 #[doc(inline)]
 #[cfg(feature = "core-service")]

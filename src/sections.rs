@@ -44,13 +44,14 @@ macro_rules! authenticated_section {
                 info: &progenitor_client::OperationInfo,
             ) -> reqwest::Result<reqwest::Response> {
                 use progenitor_client::ClientInfo as _;
-                let spare = request.try_clone();
+                let template = request.try_clone();
+                let rebuild = || template.as_ref().and_then(reqwest::Request::try_clone);
                 let call = crate::auth::Call {
                     section: $section,
                     operation: info.operation_id,
                 };
                 self.inner()
-                    .send(self.client(), request, || spare, call)
+                    .send(self.client(), request, rebuild, call)
                     .await
             }
         }

@@ -116,14 +116,13 @@ impl Client {
                 .map_err(|e| Error::transport(operation, e))
         };
         let mut request = build()?;
-        let spare = build()?;
         self.auth_state()
             .authorize(&mut request)
             .await
             .map_err(|e| Error::auth(operation, e))?;
         let response = self
             .auth_state()
-            .send(self.http(), request, || Some(spare), call)
+            .send(self.http(), request, || build().ok(), call)
             .await
             .map_err(|e| Error::transport(operation, e))?;
         if !response.status().is_success() {
