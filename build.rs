@@ -212,7 +212,10 @@ fn failing_operation(doc: &Value) -> Option<(String, String)> {
         alone["paths"] = serde_json::json!({ path: item });
         if let Err(problem) = generate_tokens(&alone) {
             let name = op.get("operationId").and_then(Value::as_str);
-            let name = name.map_or_else(|| format!("{} {path}", method.to_uppercase()), str::to_owned);
+            let name = name.map_or_else(
+                || format!("{} {path}", method.to_uppercase()),
+                str::to_owned,
+            );
             return Some((name, problem));
         }
     }
