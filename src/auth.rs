@@ -131,6 +131,18 @@ impl Credentials {
         }
     }
 
+    /// Whether the secret is a bare GUID, the form of an `IntegrifyEnv`
+    /// token, which the server hands its own functions and does not accept
+    /// as an API credential.
+    pub(crate) fn looks_like_env_token(&self) -> bool {
+        let secret = match &self.0 {
+            Kind::SystemKey(key) | Kind::UserKey(key) => key.expose(),
+            Kind::Impersonation { key, .. } => key.expose(),
+            Kind::Bearer(token) => token.expose(),
+        };
+        is_guid(secret.trim())
+    }
+
     /// Whether the exchange needs the tenant ID.
     pub(crate) fn needs_tenant(&self) -> bool {
         matches!(self.0, Kind::SystemKey(_) | Kind::UserKey(_))
@@ -338,6 +350,20 @@ impl TokenSource {
     fn url(&self, path: &str) -> Url {
         crate::client::site_url(&self.site, path)
     }
+}
+
+/// `8-4-4-4-12` hexadecimal digits, braces allowed.
+fn is_guid(text: &str) -> bool {
+    let text = text
+        .strip_prefix('{')
+        .and_then(|t| t.strip_suffix('}'))
+        .unwrap_or(text);
+    let groups: Vec<&str> = text.split('-').collect();
+    groups.len() == 5
+        && groups
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(group, len)| group.len() == len && group.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
 /// Reads the `exp` claim of a JWT without checking its signature: the server
@@ -764,6 +790,15 @@ mod tests {
                 "{path} is not in the spec"
             );
         }
+    }
+
+    #[test]
+    fn env_tokens_are_recognised_by_their_guid_form() {
+        let env_token = "12345678-1234-1234-1234-123456789ABC";
+        assert!(Credentials::system_key(env_token).looks_like_env_token());
+        assert!(Credentials::bearer(format!("{{{env_token}}}")).looks_like_env_token());
+        assert!(!Credentials::system_key("demo-system-key").looks_like_env_token());
+        assert!(!Credentials::bearer("37034275cf2547d9ac755bab65e9d29a").looks_like_env_token());
     }
 
     #[test]

@@ -82,6 +82,7 @@ impl Client {
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             read_timeout: DEFAULT_READ_TIMEOUT,
             retry: RetryPolicy::default(),
+            allow_guid_credentials: false,
         }
     }
 
@@ -170,6 +171,7 @@ pub struct ClientBuilder {
     connect_timeout: Duration,
     read_timeout: Duration,
     retry: RetryPolicy,
+    allow_guid_credentials: bool,
 }
 
 impl ClientBuilder {
@@ -213,6 +215,17 @@ impl ClientBuilder {
         self
     }
 
+    /// Accepts a credential that is a bare GUID.
+    ///
+    /// By default such a credential is refused, because it is the form of an
+    /// `IntegrifyEnv` token (`INTEGRIFY_ENV_TOKEN`), which the server gives
+    /// its own functions and does not accept from API clients. Allow it only
+    /// if your tenant really issued a key of that form.
+    pub fn allow_guid_credentials(mut self, allow: bool) -> Self {
+        self.allow_guid_credentials = allow;
+        self
+    }
+
     /// The clock token expiry is judged by; the system clock by default.
     pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
         self.clock = clock;
@@ -231,6 +244,14 @@ impl ClientBuilder {
             }
             other => other,
         };
+        if credentials.looks_like_env_token() && !self.allow_guid_credentials {
+            return Err(Error::Config(format!(
+                "the {} is a bare GUID, the form of an IntegrifyEnv token; that token is for \
+                 the server's own functions and is not accepted as an API credential \
+                 (if your key really is a GUID, use allow_guid_credentials)",
+                credentials.kind()
+            )));
+        }
         if credentials.needs_tenant() && tenant.is_none() {
             let kind = credentials.kind();
             return Err(Error::Config(format!("a {kind} needs the tenant ID")));
@@ -345,6 +366,23 @@ mod tests {
         assert_eq!(
             error.to_string(),
             "invalid configuration: a system API key needs the tenant ID"
+        );
+    }
+
+    #[test]
+    fn env_token_as_credential_is_a_configuration_error() {
+        let error = Client::builder("https://example.com")
+            .tenant("demo")
+            .credentials(Credentials::system_key(
+                "12345678-1234-1234-1234-123456789ABC",
+            ))
+            .build()
+            .expect_err("an env token");
+        let message = error.to_string();
+        assert!(message.contains("IntegrifyEnv token"), "{message}");
+        assert!(
+            !message.contains("123456789ABC"),
+            "the token leaked: {message}"
         );
     }
 

@@ -45,10 +45,12 @@ pub enum Error {
         source: reqwest::Error,
     },
     /// The answer did not have the documented shape.
-    #[error("{operation}: the answer does not have the documented shape")]
+    #[error("{operation}: the answer does not have the documented shape at `{path}`")]
     Decode {
         /// The operation that was called.
         operation: String,
+        /// Where in the answer decoding stopped, e.g. `$.items[3].id`.
+        path: String,
         /// The part of the body where decoding stopped.
         body: String,
         /// What did not match.
@@ -136,6 +138,16 @@ impl Error {
         }
     }
 
+    /// An answer that did not decode, with where it stopped.
+    pub(crate) fn decode(operation: &str, body: &[u8], source: serde_json::Error) -> Self {
+        Self::Decode {
+            operation: operation.to_owned(),
+            path: json_path(body, source.line(), source.column()),
+            body: excerpt_around(body, source.line(), source.column()),
+            source,
+        }
+    }
+
     /// Reads an error answer into [`Error::Api`].
     pub(crate) async fn from_response(operation: &str, response: reqwest::Response) -> Self {
         let status = response.status();
@@ -176,11 +188,9 @@ impl Error {
                 status: response.status(),
                 body: String::new(),
             },
-            Generated::InvalidResponsePayload(bytes, source) => Self::Decode {
-                operation: operation.to_owned(),
-                body: excerpt_around(&bytes, source.line(), source.column()),
-                source,
-            },
+            Generated::InvalidResponsePayload(bytes, source) => {
+                Self::decode(operation, &bytes, source)
+            }
             Generated::UnexpectedResponse(response) => Self::Api {
                 operation: operation.to_owned(),
                 status: response.status(),
@@ -241,6 +251,71 @@ pub(crate) fn excerpt(bytes: &[u8]) -> String {
     out
 }
 
+/// The JSON path (`$.items[3].id`) of the value serde was reading at
+/// `line` and `column` (both counted from one, the column in bytes).
+fn json_path(body: &[u8], line: usize, column: usize) -> String {
+    enum Frame {
+        Object { key: Option<String> },
+        Array { index: usize },
+    }
+    let line_start = body
+        .split_inclusive(|b| *b == b'\n')
+        .take(line.saturating_sub(1))
+        .map(<[u8]>::len)
+        .sum::<usize>();
+    let end = (line_start + column).min(body.len());
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut expecting_key = false;
+    let mut position = 0;
+    while position < end {
+        match body[position] {
+            b'{' => {
+                stack.push(Frame::Object { key: None });
+                expecting_key = true;
+            }
+            b'[' => stack.push(Frame::Array { index: 0 }),
+            b'}' | b']' => {
+                stack.pop();
+                expecting_key = false;
+            }
+            b',' => match stack.last_mut() {
+                Some(Frame::Array { index }) => *index += 1,
+                Some(Frame::Object { key }) => {
+                    *key = None;
+                    expecting_key = true;
+                }
+                None => {}
+            },
+            b'"' => {
+                let start = position + 1;
+                position = start;
+                while position < body.len() && body[position] != b'"' {
+                    position += if body[position] == b'\\' { 2 } else { 1 };
+                }
+                if expecting_key && let Some(Frame::Object { key }) = stack.last_mut() {
+                    let raw = &body[start..position.min(body.len())];
+                    *key = Some(String::from_utf8_lossy(raw).into_owned());
+                    expecting_key = false;
+                }
+            }
+            _ => {}
+        }
+        position += 1;
+    }
+    let mut path = String::from("$");
+    for frame in &stack {
+        match frame {
+            Frame::Object { key: Some(key) } => {
+                path.push('.');
+                path.push_str(key);
+            }
+            Frame::Object { key: None } => {}
+            Frame::Array { index } => path.push_str(&format!("[{index}]")),
+        }
+    }
+    path
+}
+
 /// The part of a JSON body around where serde stopped.
 fn excerpt_around(bytes: &[u8], line: usize, column: usize) -> String {
     let text = String::from_utf8_lossy(bytes);
@@ -276,6 +351,35 @@ mod tests {
         );
         assert!(shown.contains("oops"), "{shown}");
         assert!(shown.chars().count() <= EXCERPT_CHARS);
+    }
+
+    fn path_of<T: serde::de::DeserializeOwned + std::fmt::Debug>(body: &str) -> String {
+        let error = serde_json::from_str::<T>(body).expect_err("does not decode");
+        json_path(body.as_bytes(), error.line(), error.column())
+    }
+
+    #[test]
+    fn json_path_names_the_field_that_failed() {
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Item {
+            sid: String,
+            id: i64,
+        }
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Page {
+            total: i64,
+            items: Vec<Item>,
+        }
+        let body = r#"{"total": 2, "items": [{"sid": "a", "id": 1}, {"sid": "b", "id": "two"}]}"#;
+        assert_eq!(path_of::<Page>(body), "$.items[1].id");
+        assert_eq!(
+            path_of::<Page>(r#"{"total": "many", "items": []}"#),
+            "$.total"
+        );
+        let pretty = "{\n  \"total\": 1,\n  \"items\": [\n    {\"sid\": 5}\n  ]\n}";
+        assert_eq!(path_of::<Page>(pretty), "$.items[0].sid");
     }
 
     #[test]

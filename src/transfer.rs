@@ -132,11 +132,7 @@ impl Client {
             .bytes()
             .await
             .map_err(|e| Error::transport(operation, e))?;
-        serde_json::from_slice(&body).map_err(|source| Error::Decode {
-            operation: operation.to_owned(),
-            body: crate::error::excerpt(&body),
-            source,
-        })
+        serde_json::from_slice(&body).map_err(|source| Error::decode(operation, &body, source))
     }
 
     /// Starts downloading a file from a link a file list gave: a relative
