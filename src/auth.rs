@@ -35,6 +35,14 @@ pub(crate) const SYSTEM_KEY_PATH: &str = "/api/auth/token/api-key";
 pub(crate) const USER_KEY_PATH: &str = "/api/auth/token/user-api-key";
 /// Where an application key gets a token that acts as a user (`workflow`).
 pub(crate) const IMPERSONATE_PATH: &str = "/access/impersonate";
+/// Where a signed assertion is exchanged for a token (the JWT-bearer grant).
+#[cfg(feature = "jwt-bearer")]
+pub(crate) const OAUTH_TOKEN_PATH: &str = "/oauth2/token";
+
+/// How long a JWT-bearer assertion is valid; the grant's client library uses
+/// an hour by default, and the assertion is used once, right away.
+#[cfg(feature = "jwt-bearer")]
+const ASSERTION_LIFETIME: Duration = Duration::from_secs(60 * 60);
 
 /// How long before expiry a token is replaced.
 ///
@@ -79,6 +87,12 @@ enum Kind {
         lifetime: Duration,
     },
     Bearer(AccessToken),
+    #[cfg(feature = "jwt-bearer")]
+    JwtBearer {
+        key: ApiKey,
+        secret: ApiKey,
+        user: String,
+    },
 }
 
 impl Credentials {
@@ -121,6 +135,23 @@ impl Credentials {
         Self(Kind::Bearer(AccessToken::new(token)))
     }
 
+    /// An application key and its secret, acting as `user` through the
+    /// JWT-bearer grant: an assertion signed with the secret (HS256) is
+    /// exchanged at `/oauth2/token` for an access token. The secret itself
+    /// never leaves this process.
+    #[cfg(feature = "jwt-bearer")]
+    pub fn jwt_bearer(
+        key: impl Into<ApiKey>,
+        secret: impl Into<ApiKey>,
+        user: impl Into<String>,
+    ) -> Self {
+        Self(Kind::JwtBearer {
+            key: key.into(),
+            secret: secret.into(),
+            user: user.into(),
+        })
+    }
+
     /// What kind of credential this is, in words, for messages.
     pub fn kind(&self) -> &'static str {
         match self.0 {
@@ -128,6 +159,8 @@ impl Credentials {
             Kind::UserKey(_) => "user-based API key",
             Kind::Impersonation { .. } => "impersonation key",
             Kind::Bearer(_) => "bearer token",
+            #[cfg(feature = "jwt-bearer")]
+            Kind::JwtBearer { .. } => "JWT-bearer application key",
         }
     }
 
@@ -139,6 +172,8 @@ impl Credentials {
             Kind::SystemKey(key) | Kind::UserKey(key) => key.expose(),
             Kind::Impersonation { key, .. } => key.expose(),
             Kind::Bearer(token) => token.expose(),
+            #[cfg(feature = "jwt-bearer")]
+            Kind::JwtBearer { key, .. } => key.expose(),
         };
         is_guid(secret.trim())
     }
@@ -285,6 +320,8 @@ impl TokenSource {
                 lifetime,
             } => self.impersonate(key, user, *lifetime, now).await,
             Kind::Bearer(token) => Ok(Token::new(token.clone(), jwt_expiry(token), now, random())),
+            #[cfg(feature = "jwt-bearer")]
+            Kind::JwtBearer { key, secret, user } => self.grant(key, secret, user, now).await,
         }
     }
 
@@ -299,7 +336,8 @@ impl TokenSource {
             "apiKey": key.expose(),
         });
         let request = self.http.post(self.url(path)).json(&body);
-        let token = self.issue(request).await?;
+        let issued: Issued = self.issue(request).await?;
+        let token = AccessToken::new(issued.token);
         Ok(Token::new(token.clone(), jwt_expiry(&token), now, random()))
     }
 
@@ -320,15 +358,67 @@ impl TokenSource {
             ("user", user),
             ("expires", &epoch.to_string()),
         ]);
-        let token = self.issue(request).await?;
-        Ok(Token::new(token, Some(expiry), now, random()))
+        let issued: Issued = self.issue(request).await?;
+        Ok(Token::new(
+            AccessToken::new(issued.token),
+            Some(expiry),
+            now,
+            random(),
+        ))
+    }
+
+    /// The JWT-bearer grant: signs an assertion and exchanges it.
+    #[cfg(feature = "jwt-bearer")]
+    async fn grant(
+        &self,
+        key: &ApiKey,
+        secret: &ApiKey,
+        user: &str,
+        now: SystemTime,
+    ) -> Result<Token, AuthError> {
+        #[derive(Deserialize)]
+        struct Granted {
+            access_token: String,
+            expires_in: Option<u64>,
+        }
+        let issued_at = now.duration_since(UNIX_EPOCH).unwrap_or_default().as_secs();
+        let claims = serde_json::json!({
+            "iss": key.expose(),
+            "sub": user,
+            "aud": self.url(OAUTH_TOKEN_PATH).as_str(),
+            "iat": issued_at,
+            "exp": issued_at + ASSERTION_LIFETIME.as_secs(),
+        });
+        let assertion = sign_hs256(&claims, secret.expose());
+        let form = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer")
+            .append_pair("assertion", &assertion)
+            .finish();
+        let request = self
+            .http
+            .post(self.url(OAUTH_TOKEN_PATH))
+            .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(form);
+        let granted: Granted = self.issue(request).await?;
+        let expiry = granted
+            .expires_in
+            .map(|secs| now + Duration::from_secs(secs));
+        Ok(Token::new(
+            AccessToken::new(granted.access_token),
+            expiry,
+            now,
+            random(),
+        ))
     }
 
     /// Sends an exchange and reads the token out of its answer.
     ///
     /// The request carries the key, so nothing of it (the URL included) goes
     /// into an error or a log.
-    async fn issue(&self, request: reqwest::RequestBuilder) -> Result<AccessToken, AuthError> {
+    async fn issue<T: serde::de::DeserializeOwned>(
+        &self,
+        request: reqwest::RequestBuilder,
+    ) -> Result<T, AuthError> {
         let unreachable = |e: reqwest::Error| AuthError::Unreachable(e.without_url());
         let response = request.send().await.map_err(unreachable)?;
         let status = response.status();
@@ -343,13 +433,28 @@ impl TokenSource {
             let body = excerpt(&body);
             return Err(AuthError::Exchange { status, body });
         }
-        let issued: Issued = serde_json::from_slice(&body).map_err(AuthError::Malformed)?;
-        Ok(AccessToken::new(issued.token))
+        serde_json::from_slice(&body).map_err(AuthError::Malformed)
     }
 
     fn url(&self, path: &str) -> Url {
         crate::client::site_url(&self.site, path)
     }
+}
+
+/// A compact HS256 JWT of `claims`, signed with `secret`.
+#[cfg(feature = "jwt-bearer")]
+fn sign_hs256(claims: &serde_json::Value, secret: &str) -> String {
+    use hmac::Mac as _;
+    let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let header = engine.encode(br#"{"alg":"HS256","typ":"JWT"}"#);
+    let payload = engine.encode(claims.to_string());
+    let signing_input = format!("{header}.{payload}");
+    // HMAC takes a key of any length, so this cannot fail.
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes())
+        .unwrap_or_else(|_| unreachable!("HMAC accepts keys of every length"));
+    mac.update(signing_input.as_bytes());
+    let signature = engine.encode(mac.finalize().into_bytes());
+    format!("{signing_input}.{signature}")
 }
 
 /// `8-4-4-4-12` hexadecimal digits, braces allowed.
@@ -790,6 +895,25 @@ mod tests {
                 "{path} is not in the spec"
             );
         }
+    }
+
+    #[cfg(feature = "jwt-bearer")]
+    #[test]
+    fn assertion_is_a_verifiable_hs256_jwt() {
+        use hmac::Mac as _;
+        let claims = serde_json::json!({"iss": "services_api", "sub": "jdoe", "exp": 1});
+        let jwt = sign_hs256(&claims, "app-secret");
+        let parts: Vec<&str> = jwt.split('.').collect();
+        assert_eq!(parts.len(), 3);
+        let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let payload: serde_json::Value =
+            serde_json::from_slice(&engine.decode(parts[1]).expect("base64")).expect("json");
+        assert_eq!(payload, claims);
+        let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(b"app-secret").expect("key");
+        mac.update(format!("{}.{}", parts[0], parts[1]).as_bytes());
+        let signature = engine.decode(parts[2]).expect("base64");
+        mac.verify_slice(&signature)
+            .expect("the signature verifies with the secret");
     }
 
     #[test]
