@@ -151,6 +151,19 @@ impl Client {
     }
 }
 
+/// The site without a trailing slash, as the generated clients join paths
+/// to it.
+#[cfg(any(
+    feature = "workflow",
+    feature = "auth",
+    feature = "files",
+    feature = "instance",
+    feature = "core-service"
+))]
+fn base_url(site: &Url) -> &str {
+    site.as_str().trim_end_matches('/')
+}
+
 /// `path` under the site, keeping the site's own base path if it has one.
 pub(crate) fn site_url(site: &Url, path: &str) -> Url {
     let mut url = site.clone();
@@ -270,23 +283,34 @@ impl ClientBuilder {
             self.clock,
             self.retry,
         );
-        let base = site.as_str().trim_end_matches('/');
         Ok(Client {
             #[cfg(feature = "workflow")]
-            workflow: crate::workflow::Client::new_with_client(base, http.clone(), auth.clone()),
+            workflow: crate::workflow::Client::new_with_client(
+                base_url(&site),
+                http.clone(),
+                auth.clone(),
+            ),
             #[cfg(feature = "auth")]
             auth_section: crate::sections::auth::Client::new_with_client(
-                base,
+                base_url(&site),
                 http.clone(),
                 auth.clone(),
             ),
             #[cfg(feature = "files")]
-            files: crate::files::Client::new_with_client(base, http.clone(), auth.clone()),
+            files: crate::files::Client::new_with_client(
+                base_url(&site),
+                http.clone(),
+                auth.clone(),
+            ),
             #[cfg(feature = "instance")]
-            instance: crate::instance::Client::new_with_client(base, http.clone(), auth.clone()),
+            instance: crate::instance::Client::new_with_client(
+                base_url(&site),
+                http.clone(),
+                auth.clone(),
+            ),
             #[cfg(feature = "core-service")]
             core_service: crate::core_service::Client::new_with_client(
-                base,
+                base_url(&site),
                 http.clone(),
                 auth.clone(),
             ),

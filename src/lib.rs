@@ -85,7 +85,9 @@ pub use client::{Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TI
 pub use clock::{Clock, SystemClock};
 pub use error::{Error, ResultExt};
 pub use secret::{AccessToken, ApiKey};
-pub use transfer::{Download, Upload};
+pub use transfer::Download;
+#[cfg(any(feature = "workflow", feature = "files"))]
+pub use transfer::Upload;
 pub use transport::{RetryPolicy, repeat_safe};
 
 #[doc(inline)]

@@ -14,6 +14,13 @@
 /// the token and resends once on a 401.
 ///
 /// [`Auth::send`]: crate::auth::Auth
+#[cfg(any(
+    feature = "workflow",
+    feature = "auth",
+    feature = "files",
+    feature = "instance",
+    feature = "core-service"
+))]
 macro_rules! authenticated_section {
     ($module:ident, $section:literal) => {
         impl progenitor_client::ClientHooks<crate::auth::Auth> for $module::Client {

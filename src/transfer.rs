@@ -7,6 +7,7 @@
 use bytes::Bytes;
 use futures_core::Stream;
 use reqwest::header::{CONTENT_DISPOSITION, CONTENT_TYPE, HeaderMap};
+#[cfg(any(feature = "workflow", feature = "files"))]
 use reqwest::multipart::{Form, Part};
 
 use crate::auth::Call;
@@ -14,6 +15,7 @@ use crate::client::Client;
 use crate::error::Error;
 
 /// A file to upload.
+#[cfg(any(feature = "workflow", feature = "files"))]
 #[derive(Clone, Debug)]
 pub struct Upload {
     file_name: String,
@@ -21,6 +23,7 @@ pub struct Upload {
     bytes: Bytes,
 }
 
+#[cfg(any(feature = "workflow", feature = "files"))]
 impl Upload {
     /// A file named `file_name` with the given content, typed
     /// `application/octet-stream` unless [`Upload::content_type`] says
@@ -100,6 +103,7 @@ impl Client {
             .ok_or_else(|| Error::invalid(OPERATION, "the server listed no uploaded file"))
     }
 
+    #[cfg(any(feature = "workflow", feature = "files"))]
     async fn post_multipart<T: serde::de::DeserializeOwned>(
         &self,
         path: &str,
