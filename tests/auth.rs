@@ -215,6 +215,55 @@ async fn concurrent_callers_on_a_cold_cache_share_one_exchange() {
 }
 
 #[tokio::test]
+async fn a_thousand_calls_on_a_cold_cache_cause_one_exchange() {
+    let sandbox = nwa_sandbox::spawn().await.expect("sandbox");
+    let client = client(&sandbox, Credentials::system_key(sandbox.system_key()));
+    let calls: Vec<_> = (0..1000)
+        .map(|_| {
+            let client = client.clone();
+            tokio::spawn(async move { current_user(&client).await })
+        })
+        .collect();
+    within(async {
+        for call in calls {
+            call.await.expect("task").expect("call");
+        }
+    })
+    .await;
+    assert_eq!(sandbox.token_exchanges(), 1);
+}
+
+#[tokio::test]
+async fn token_expiring_under_two_hundred_calls_is_renewed_once() {
+    let sandbox = nwa_sandbox::spawn().await.expect("sandbox");
+    let clock = TestClock::starting_now();
+    let client = Client::builder(sandbox.base_url())
+        .tenant(sandbox.tenant())
+        .credentials(Credentials::system_key(sandbox.system_key()))
+        .clock(clock.clone())
+        .build()
+        .expect("valid configuration");
+    within(current_user(&client)).await.expect("warm the cache");
+
+    // Past the renewal time (the token lives an hour, renewed at the latest
+    // a minute before), two hundred calls arrive together.
+    clock.advance(Duration::from_secs(59 * 60 + 30));
+    let calls: Vec<_> = (0..200)
+        .map(|_| {
+            let client = client.clone();
+            tokio::spawn(async move { current_user(&client).await })
+        })
+        .collect();
+    within(async {
+        for call in calls {
+            call.await.expect("task").expect("call");
+        }
+    })
+    .await;
+    assert_eq!(sandbox.token_exchanges(), 2);
+}
+
+#[tokio::test]
 async fn token_refused_as_expired_is_renewed_once_and_the_call_resent() {
     let sandbox = nwa_sandbox::spawn().await.expect("sandbox");
     let client = client(&sandbox, Credentials::system_key(sandbox.system_key()));
