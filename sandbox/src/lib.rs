@@ -54,7 +54,11 @@
 //!
 //! - `GET /openapi/{section}.json` serves the bundled document of each
 //!   section (`workflow`, `auth`, `files`, `instance`, `core-service`),
-//!   without auth, so `cargo xtask fetch` can be tried against it.
+//!   without auth, so `cargo xtask fetch` can be tried against it. It is in
+//!   [`Config::dialect`], or in the dialect a `?dialect=swagger-2.0`,
+//!   `openapi-3.0` or `openapi-3.1` query asks for (see [`dialects`]).
+//!   `GET /openapi/swagger-config.json` lists them the way a swagger-ui
+//!   configuration does.
 //! - `GET /files/stream/{file_key}` is where the `StreamEndpoint` and
 //!   `downloadLink` of an attached file point.
 //! - `GET /sandbox/login?token=T&user=U` stands in for the login page of the
@@ -85,6 +89,7 @@
 
 mod clock;
 mod demo;
+pub mod dialects;
 mod error;
 mod jwt;
 mod routes;
@@ -101,6 +106,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub use demo::{Demo, DemoUser};
+pub use dialects::Dialect;
 pub use tenant::TaskKind;
 
 use site::Site;
@@ -124,6 +130,13 @@ pub struct Config {
     /// one site share the site's secret, so a token from another tenant's
     /// sandbox fails on its `tenant` claim rather than on its signature.
     pub jwt_secret: String,
+    /// The dialect `GET /openapi/{section}.json` serves the documents in,
+    /// unless a request asks for another with `?dialect=`. The default is
+    /// OpenAPI 3.0, the bundled documents byte for byte.
+    pub dialect: Dialect,
+    /// Whether `GET /openapi/{section}.json` wants a bearer token, as a
+    /// tenant that keeps its API docs behind a login would. Off by default.
+    pub specs_need_token: bool,
 }
 
 impl Default for Config {
@@ -135,6 +148,8 @@ impl Default for Config {
             user_key: "demo-user-key".to_owned(),
             impersonation_key: "demo-app-key".to_owned(),
             jwt_secret: "nwa-sandbox-signing-secret".to_owned(),
+            dialect: Dialect::default(),
+            specs_need_token: false,
         }
     }
 }
