@@ -100,6 +100,13 @@ fn run() -> Result<(), String> {
         None => manifest.join("openapi"),
     };
 
+    // `nwa_any_section` saves hand-written code from listing every section
+    // feature where it only needs to know that one is on.
+    println!("cargo::rustc-check-cfg=cfg(nwa_any_section)");
+    if SECTIONS.iter().any(Section::enabled) {
+        println!("cargo::rustc-cfg=nwa_any_section");
+    }
+
     for section in SECTIONS.iter().filter(|s| s.enabled()) {
         let path = spec_dir.join(format!("{}.json", section.name));
         println!("cargo:rerun-if-changed={}", path.display());

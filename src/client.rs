@@ -153,13 +153,7 @@ impl Client {
 
 /// The site without a trailing slash, as the generated clients join paths
 /// to it.
-#[cfg(any(
-    feature = "workflow",
-    feature = "auth",
-    feature = "files",
-    feature = "instance",
-    feature = "core-service"
-))]
+#[cfg(nwa_any_section)]
 fn base_url(site: &Url) -> &str {
     site.as_str().trim_end_matches('/')
 }

@@ -6,23 +6,29 @@
 //! apart from the hook implementations. Lints are silenced for the generated
 //! code only.
 
-/// Implements the auth hooks for one section's generated client.
+/// Declares one section: its generated module, behind the section's cargo
+/// feature, and the auth hooks of its client.
 ///
 /// `pre` stamps the bearer token (except on the operations the spec marks as
 /// needing none) and drops the `api-version` header progenitor adds, which the
-/// tenant does not expect; `exec` sends through [`Auth::send`], which renews
-/// the token and resends once on a 401.
-///
-/// [`Auth::send`]: crate::auth::Auth
-#[cfg(any(
-    feature = "workflow",
-    feature = "auth",
-    feature = "files",
-    feature = "instance",
-    feature = "core-service"
-))]
-macro_rules! authenticated_section {
-    ($module:ident, $section:literal) => {
+/// tenant does not expect; `exec` sends through `Auth::send`, which retries
+/// transient failures and renews the token and resends once on a 401.
+macro_rules! section {
+    ($(#[doc = $doc:literal])* $module:ident, feature = $section:literal) => {
+        $(#[doc = $doc])*
+        #[cfg(feature = $section)]
+        #[allow(
+            clippy::all,
+            clippy::pedantic,
+            missing_docs,
+            unused_imports,
+            unused_qualifications
+        )]
+        pub mod $module {
+            include!(concat!(env!("OUT_DIR"), "/", stringify!($module), ".rs"));
+        }
+
+        #[cfg(feature = $section)]
         impl progenitor_client::ClientHooks<crate::auth::Auth> for $module::Client {
             async fn pre<E>(
                 &self,
@@ -65,78 +71,28 @@ macro_rules! authenticated_section {
     };
 }
 
-/// The legacy root routes (`/access`, `/files`, `/instances`, `/processes`,
-/// `/reports`, `/tasktypes`, `/users`) that v8 still serves.
-#[cfg(feature = "workflow")]
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    missing_docs,
-    unused_imports,
-    unused_qualifications
-)]
-pub mod workflow {
-    include!(concat!(env!("OUT_DIR"), "/workflow.rs"));
+section! {
+    /// The legacy root routes (`/access`, `/files`, `/instances`,
+    /// `/processes`, `/reports`, `/tasktypes`, `/users`) that v8 still serves.
+    workflow, feature = "workflow"
 }
-#[cfg(feature = "workflow")]
-authenticated_section!(workflow, "workflow");
 
-/// The v8 auth service (`/api/auth`).
-#[cfg(feature = "auth")]
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    missing_docs,
-    unused_imports,
-    unused_qualifications
-)]
-pub mod auth {
-    include!(concat!(env!("OUT_DIR"), "/auth.rs"));
+section! {
+    /// The v8 auth service (`/api/auth`).
+    auth, feature = "auth"
 }
-#[cfg(feature = "auth")]
-authenticated_section!(auth, "auth");
 
-/// The v8 files service (`/api/files`).
-#[cfg(feature = "files")]
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    missing_docs,
-    unused_imports,
-    unused_qualifications
-)]
-pub mod files {
-    include!(concat!(env!("OUT_DIR"), "/files.rs"));
+section! {
+    /// The v8 files service (`/api/files`).
+    files, feature = "files"
 }
-#[cfg(feature = "files")]
-authenticated_section!(files, "files");
 
-/// The v8 instance service (`/api/instance`).
-#[cfg(feature = "instance")]
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    missing_docs,
-    unused_imports,
-    unused_qualifications
-)]
-pub mod instance {
-    include!(concat!(env!("OUT_DIR"), "/instance.rs"));
+section! {
+    /// The v8 instance service (`/api/instance`).
+    instance, feature = "instance"
 }
-#[cfg(feature = "instance")]
-authenticated_section!(instance, "instance");
 
-/// The v8 core service (`/core-service`).
-#[cfg(feature = "core-service")]
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    missing_docs,
-    unused_imports,
-    unused_qualifications
-)]
-pub mod core_service {
-    include!(concat!(env!("OUT_DIR"), "/core_service.rs"));
+section! {
+    /// The v8 core service (`/core-service`).
+    core_service, feature = "core-service"
 }
-#[cfg(feature = "core-service")]
-authenticated_section!(core_service, "core-service");

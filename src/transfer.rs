@@ -119,6 +119,23 @@ impl Client {
                 .build()
                 .map_err(|e| Error::transport(operation, e))
         };
+        let response = self.send_authorized(build, call).await?;
+        let body = response
+            .bytes()
+            .await
+            .map_err(|e| Error::transport(operation, e))?;
+        serde_json::from_slice(&body).map_err(|source| Error::decode(operation, &body, source))
+    }
+
+    /// Sends the request `build` makes with the token, through the same
+    /// retry and renewal as generated calls, and turns an error status into
+    /// [`Error::Api`].
+    async fn send_authorized(
+        &self,
+        build: impl Fn() -> Result<reqwest::Request, Error>,
+        call: Call,
+    ) -> Result<reqwest::Response, Error> {
+        let operation = call.operation;
         let mut request = build()?;
         self.auth_state()
             .authorize(&mut request)
@@ -132,11 +149,7 @@ impl Client {
         if !response.status().is_success() {
             return Err(Error::from_response(operation, response).await);
         }
-        let body = response
-            .bytes()
-            .await
-            .map_err(|e| Error::transport(operation, e))?;
-        serde_json::from_slice(&body).map_err(|source| Error::decode(operation, &body, source))
+        Ok(response)
     }
 
     /// Starts downloading a file from a link a file list gave: a relative
@@ -158,20 +171,11 @@ impl Client {
             url::Url::parse(link)
                 .map_err(|_| Error::invalid(OPERATION, "the link is neither a path nor a URL"))?
         };
-        let build = || self.http().get(url.clone()).build();
-        let mut request = build().map_err(|e| Error::transport(OPERATION, e))?;
-        self.auth_state()
-            .authorize(&mut request)
-            .await
-            .map_err(|e| Error::auth(OPERATION, e))?;
-        let response = self
-            .auth_state()
-            .send(self.http(), request, || build().ok(), call)
-            .await
-            .map_err(|e| Error::transport(OPERATION, e))?;
-        if !response.status().is_success() {
-            return Err(Error::from_response(OPERATION, response).await);
-        }
+        let build = || {
+            let request = self.http().get(url.clone()).build();
+            request.map_err(|e| Error::transport(OPERATION, e))
+        };
+        let response = self.send_authorized(build, call).await?;
         Ok(Download {
             file_name: file_name(response.headers()),
             content_type: response
