@@ -21,10 +21,10 @@ use nutrient_workflow::{Client, Credentials, Error, ResultExt as _, Upload};
 #[tokio::main]
 async fn main() -> ExitCode {
     let mut tour = Tour::default();
-    let outcome = match Target::from_env() {
-        Ok(Some(target)) => tour.read_only(target).await,
-        Ok(None) => tour.full().await,
-        Err(failure) => Err(failure),
+    let outcome = if tenant_from_env() {
+        tour.read_only().await
+    } else {
+        tour.full().await
     };
     match outcome {
         Ok(summary) => {
@@ -38,42 +38,11 @@ async fn main() -> ExitCode {
     }
 }
 
-/// A tenant given through the environment.
-struct Target {
-    host: String,
-    tenant: String,
-    credentials: Credentials,
-    report_sid: Option<String>,
-}
-
-impl Target {
-    fn from_env() -> Result<Option<Self>, Failure> {
-        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
-        let (host, tenant, key) = match (var("NWA_HOST"), var("NWA_TENANT"), var("NWA_API_KEY")) {
-            (None, None, None) => return Ok(None),
-            (Some(host), Some(tenant), Some(key)) => (host, tenant, key),
-            _ => {
-                return Err(Failure::setup(
-                    "set all of NWA_HOST, NWA_TENANT and NWA_API_KEY, or none to use the sandbox",
-                ));
-            }
-        };
-        let credentials = match var("NWA_USER") {
-            Some(user) => Credentials::impersonate(key, user),
-            None => Credentials::system_key(key),
-        };
-        let host = if host.contains("://") {
-            host
-        } else {
-            format!("https://{host}")
-        };
-        Ok(Some(Self {
-            host,
-            tenant,
-            credentials,
-            report_sid: var("NWA_REPORT_SID"),
-        }))
-    }
+/// Whether the environment names a tenant to tour instead of the sandbox.
+fn tenant_from_env() -> bool {
+    ["NWA_HOST", "NWA_TENANT", "NWA_API_KEY"]
+        .iter()
+        .any(|name| std::env::var(name).is_ok_and(|v| !v.trim().is_empty()))
 }
 
 /// A step that failed, with its name.
@@ -262,16 +231,13 @@ impl Tour {
     }
 
     /// The read-only part of the tour against a real tenant.
-    async fn read_only(&mut self, target: Target) -> Result<String, Failure> {
-        println!(
-            "Tenant `{}` at {} (read-only)\n",
-            target.tenant, target.host
-        );
-        let client = Client::builder(&target.host)
-            .tenant(&target.tenant)
-            .credentials(target.credentials)
-            .build()
-            .map_err(|e| Failure::setup(&one_line(&e)))?;
+    async fn read_only(&mut self) -> Result<String, Failure> {
+        let client = Client::from_env().map_err(|e| Failure::setup(&one_line(&e)))?;
+        let tenant = client.tenant().unwrap_or_default();
+        println!("Tenant `{tenant}` at {} (read-only)\n", client.site());
+        let report_sid = std::env::var("NWA_REPORT_SID")
+            .ok()
+            .filter(|v| !v.is_empty());
 
         self.step("Exchange the API key for a token", client.authenticate())
             .await?;
@@ -295,7 +261,7 @@ impl Tour {
         }
         let (files, bytes) = downloaded;
         let mut rows = 0;
-        if let Some(report_sid) = &target.report_sid {
+        if let Some(report_sid) = &report_sid {
             rows = self.export_report(&client, report_sid, None).await?;
         }
         Ok(format!(

@@ -86,6 +86,49 @@ impl Client {
         }
     }
 
+    /// A client configured from the environment:
+    ///
+    /// | variable | meaning |
+    /// |---|---|
+    /// | `NWA_HOST` | the site: a host name (`https` is assumed) or a full URL |
+    /// | `NWA_TENANT` | the tenant ID |
+    /// | `NWA_API_KEY` | a system API key, or with `NWA_USER` an application key |
+    /// | `NWA_USER` | impersonate this user (optional) |
+    ///
+    /// A missing or empty variable is an [`Error::Config`] that names it.
+    pub fn from_env() -> Result<Self, Error> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// [`Client::from_env`] over any source of variables.
+    fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
+        let var = |name: &str| {
+            lookup(name)
+                .map(|value| value.trim().to_owned())
+                .filter(|value| !value.is_empty())
+        };
+        let required =
+            |name: &str| var(name).ok_or_else(|| Error::Config(format!("{name} is not set")));
+        let host = required("NWA_HOST")?;
+        let site = if host.contains("://") {
+            host
+        } else {
+            format!("https://{host}")
+        };
+        let key = required("NWA_API_KEY")?;
+        let credentials = match var("NWA_USER") {
+            Some(user) => Credentials::impersonate(key, user),
+            None => Credentials::system_key(key),
+        };
+        if let Err(Error::Config(why)) = parse_site(&site, false) {
+            return Err(Error::Config(format!("NWA_HOST: {why}")));
+        }
+        Client::builder(site)
+            .tenant(required("NWA_TENANT")?)
+            .credentials(credentials)
+            .build()
+    }
+
     /// Exchanges the credentials for a token now, rather than on the first
     /// call, so that a wrong key shows up at once.
     pub async fn authenticate(&self) -> Result<(), Error> {
@@ -363,6 +406,68 @@ mod tests {
             .tenant("demo")
             .credentials(Credentials::system_key("k"))
             .build()
+    }
+
+    fn from_vars(vars: &[(&str, &str)]) -> Result<Client, Error> {
+        let vars: Vec<(String, String)> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        Client::from_lookup(|name| vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()))
+    }
+
+    #[test]
+    fn from_env_names_the_missing_variable() {
+        let error =
+            from_vars(&[("NWA_HOST", "example.com"), ("NWA_API_KEY", "k")]).expect_err("no tenant");
+        assert_eq!(
+            error.to_string(),
+            "invalid configuration: NWA_TENANT is not set"
+        );
+        let error = from_vars(&[("NWA_HOST", " "), ("NWA_TENANT", "t"), ("NWA_API_KEY", "k")])
+            .expect_err("empty host");
+        assert_eq!(
+            error.to_string(),
+            "invalid configuration: NWA_HOST is not set"
+        );
+    }
+
+    #[test]
+    fn from_env_assumes_https_for_a_bare_host() {
+        let client = from_vars(&[
+            ("NWA_HOST", "yourcompany.integrify.com"),
+            ("NWA_TENANT", "yourtenant"),
+            ("NWA_API_KEY", "k"),
+        ])
+        .expect("valid");
+        assert_eq!(client.site(), "https://yourcompany.integrify.com");
+        assert_eq!(client.tenant(), Some("yourtenant"));
+    }
+
+    #[test]
+    fn from_env_with_a_user_impersonates() {
+        let client = from_vars(&[
+            ("NWA_HOST", "http://127.0.0.1:1"),
+            ("NWA_TENANT", "demo"),
+            ("NWA_API_KEY", "app-key"),
+            ("NWA_USER", "jdoe"),
+        ])
+        .expect("valid");
+        assert!(
+            format!("{client:?}").contains("impersonation key"),
+            "{client:?}"
+        );
+    }
+
+    #[test]
+    fn from_env_reports_a_malformed_host() {
+        let error = from_vars(&[
+            ("NWA_HOST", "http://example.com"),
+            ("NWA_TENANT", "demo"),
+            ("NWA_API_KEY", "k"),
+        ])
+        .expect_err("clear text");
+        assert!(error.to_string().contains("NWA_HOST"), "{error}");
     }
 
     #[test]

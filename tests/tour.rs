@@ -9,24 +9,26 @@ use std::time::Duration;
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::TcpListener;
 
-/// The compiled example: `cargo test` builds examples next to the test
-/// binaries' folder; a run of this file alone builds it first.
+/// The compiled example, built (or found up to date) once per test run, so
+/// that running this file alone never tries a stale binary.
 fn tour_binary() -> PathBuf {
-    let exe = std::env::current_exe().expect("test binary path");
-    let profile_dir = exe
-        .parent()
-        .and_then(|deps| deps.parent())
-        .expect("target profile folder");
-    let binary = profile_dir.join("examples").join("tour");
-    if !binary.exists() {
-        let status = Command::new(env!("CARGO"))
-            .args(["build", "--quiet", "--example", "tour"])
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .status()
-            .expect("run cargo build");
-        assert!(status.success(), "building the tour failed");
-    }
-    binary
+    static BUILT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            let status = Command::new(env!("CARGO"))
+                .args(["build", "--quiet", "--example", "tour"])
+                .current_dir(env!("CARGO_MANIFEST_DIR"))
+                .status()
+                .expect("run cargo build");
+            assert!(status.success(), "building the tour failed");
+            let exe = std::env::current_exe().expect("test binary path");
+            let profile_dir = exe
+                .parent()
+                .and_then(|deps| deps.parent())
+                .expect("target profile folder");
+            profile_dir.join("examples").join("tour")
+        })
+        .clone()
 }
 
 /// Runs the tour with the given environment (and no inherited NWA_ variables),
