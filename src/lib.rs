@@ -52,17 +52,114 @@
 //!
 //! # Credentials
 //!
-//! See [`Credentials`]: a system API key, a user-based API key, an
-//! application key plus a user to impersonate, or a bearer token. Keys and
-//! tokens never appear in `Debug` output, errors or logs.
+//! Keys and tokens never appear in `Debug` output, errors or logs. A
+//! credential that is a bare GUID is refused: that is the form of an
+//! `IntegrifyEnv` token, which the server gives its own functions.
+//!
+//! A system API key (System Settings, API Keys) with the tenant ID:
+//!
+//! ```no_run
+//! # fn demo() -> Result<(), nutrient_workflow::Error> {
+//! use nutrient_workflow::{Client, Credentials};
+//!
+//! let client = Client::builder("https://yourcompany.integrify.com")
+//!     .tenant("yourtenant")
+//!     .credentials(Credentials::system_key("private-key"))
+//!     .build()?;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! A user-based API key (8.11 and later), whose token acts as its user:
+//!
+//! ```no_run
+//! # fn demo() -> Result<(), nutrient_workflow::Error> {
+//! use nutrient_workflow::{Client, Credentials};
+//!
+//! let client = Client::builder("https://yourcompany.integrify.com")
+//!     .tenant("yourtenant")
+//!     .credentials(Credentials::user_key("private-key"))
+//!     .build()?;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! An application key with impersonation enabled, acting as a user (the
+//! legacy `/access/impersonate` route; no tenant needed):
+//!
+//! ```no_run
+//! # fn demo() -> Result<(), nutrient_workflow::Error> {
+//! use std::time::Duration;
+//! use nutrient_workflow::{Client, Credentials};
+//!
+//! let client = Client::builder("https://yourcompany.integrify.com")
+//!     .credentials(Credentials::impersonate_for(
+//!         "application-key",
+//!         "jdoe",
+//!         Duration::from_secs(15 * 60),
+//!     ))
+//!     .build()?;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! An application key and secret through the JWT-bearer grant (feature
+//! `jwt-bearer`, on by default):
+//!
+//! ```no_run
+//! # #[cfg(feature = "jwt-bearer")]
+//! # fn demo() -> Result<(), nutrient_workflow::Error> {
+//! use nutrient_workflow::{Client, Credentials};
+//!
+//! let client = Client::builder("https://yourcompany.integrify.com")
+//!     .credentials(Credentials::jwt_bearer("application-key", "application-secret", "jdoe"))
+//!     .build()?;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! A token you already hold, sent as it is and never renewed:
+//!
+//! ```no_run
+//! # fn demo() -> Result<(), nutrient_workflow::Error> {
+//! use nutrient_workflow::{Client, Credentials};
+//!
+//! let client = Client::builder("https://yourcompany.integrify.com")
+//!     .credentials(Credentials::bearer("eyJhbGciOi..."))
+//!     .build()?;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! Or from the environment (`NWA_HOST`, `NWA_TENANT`, `NWA_API_KEY`,
+//! `NWA_USER`): [`Client::from_env`].
+//!
+//! # Errors
+//!
+//! Generated calls return progenitor's error; [`ResultExt::operation`] names
+//! the call and turns it into this crate's [`Error`], which tells an auth
+//! failure ([`Error::is_auth`]) from a transient one
+//! ([`Error::is_transient`]) and, for a body of the wrong shape, names the
+//! JSON path where decoding stopped.
+//!
+//! # Reliability
+//!
+//! Tokens are renewed a minute (plus up to half a minute of jitter) before
+//! they expire, by one caller while the others wait; a 401 drops the token and
+//! the call is resent once. Idempotent calls (GET, HEAD, PUT, DELETE) are
+//! repeated after transient failures as the [`RetryPolicy`] allows; a POST
+//! only inside [`repeat_safe`]. There is a connect and a read timeout
+//! ([`DEFAULT_CONNECT_TIMEOUT`], [`DEFAULT_READ_TIMEOUT`]) and no limit on a
+//! whole call, so long downloads are never cut off.
 //!
 //! # Logging
 //!
 //! The crate logs through `tracing`: one `nwa.call` span per API call with
 //! its section, operation, method, status and duration in milliseconds, at
 //! DEBUG; a DEBUG event when a token is obtained, with the time until it is
-//! renewed; a WARN when a refused token cannot be renewed. No key, token or
-//! request body of the token exchange is ever logged.
+//! renewed, and when a call is repeated; a WARN when a refused token cannot
+//! be renewed or a renewal failed and the current token is kept. No key,
+//! token or request body of the token exchange is ever logged.
 //!
 //! # TLS
 //!
