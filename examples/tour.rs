@@ -14,9 +14,9 @@
 use std::fmt;
 use std::process::ExitCode;
 
-use futures_util::TryStreamExt as _;
-use nutrient_workflow::workflow::types::{DataContainerField, ReportFilter};
-use nutrient_workflow::{Client, Credentials, Error, ResultExt as _, Upload};
+use chrono::NaiveDate;
+use nutrient_workflow::workflow::types::DataContainerField;
+use nutrient_workflow::{Client, Credentials, Error, ResultExt as _, TaskValues, Upload};
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -159,39 +159,19 @@ impl Tour {
         })?;
         println!("   request #{} ({})", request.id, request.sid);
 
-        let endpoints = self
-            .step("Find the request's data-container task", async {
-                client
-                    .workflow()
-                    .list_data_container_endpoints()
-                    .instance_sid(&request.sid)
-                    .send()
-                    .await
-                    .operation("list_data_container_endpoints")
-                    .await
-            })
-            .await?;
-        let task_sid = endpoints
-            .endpoints
-            .iter()
-            .find_map(|endpoint| recipient_task_sid(endpoint))
+        let task = self
+            .step(
+                "Find the request's data-container task",
+                client.data_container_task(&request.sid),
+            )
+            .await?
             .ok_or_else(|| Failure {
                 step: "Find the request's data-container task".into(),
-                error: "no active data-container task".into(),
+                error: "the request has no active data-container task".into(),
             })?;
-        let fields = self
-            .step("Read the task's fields", async {
-                client
-                    .workflow()
-                    .get_data_container_fields()
-                    .reciptask_sid(&task_sid)
-                    .send()
-                    .await
-                    .operation("get_data_container_fields")
-                    .await
-            })
-            .await?;
-        for field in &fields.field_configuration {
+        let name = task.task_name.as_deref().unwrap_or("(unnamed)");
+        println!("   \"{name}\" ({}), fields:", task.recipient_task_sid);
+        for field in &task.fields {
             println!("   {} ({})", field.key, field.value_type);
         }
 
@@ -202,18 +182,11 @@ impl Tour {
             .await?;
         println!("   file key {}", uploaded.file);
 
-        let values = task_values(&fields.field_configuration, &uploaded.file);
-        self.step("Post the task's values", async {
-            client
-                .workflow()
-                .post_data_container_values()
-                .reciptask_sid(&task_sid)
-                .body(values)
-                .send()
-                .await
-                .operation("post_data_container_values")
-                .await
-        })
+        let values = task_values(&task.fields, &uploaded.file);
+        self.step(
+            "Post the task's values",
+            client.post_data_container_values(&task, values),
+        )
         .await?;
 
         let (files, downloaded) = self.list_and_download(&client, &request.sid).await?;
@@ -226,7 +199,7 @@ impl Tour {
              ({downloaded} bytes), exported {rows} report row(s).",
             self.steps,
             request.id,
-            fields.field_configuration.len(),
+            task.fields.len(),
         ))
     }
 
@@ -343,54 +316,26 @@ impl Tour {
         report_sid: &str,
         request_id: Option<&str>,
     ) -> Result<usize, Failure> {
-        let mut filters: Vec<ReportFilter> = self
-            .step("Fetch the report's filters", async {
-                client
-                    .workflow()
-                    .get_report_filters()
-                    .report_sid(report_sid)
-                    .send()
-                    .await
-                    .operation("get_report_filters")
-                    .await
-            })
+        let mut filters = self
+            .step(
+                "Fetch the report's filters",
+                client.report_filters(report_sid),
+            )
             .await?;
-        for filter in &mut filters {
-            println!(
-                "   {} {} ({})",
-                filter.expose,
-                filter.operator.as_deref().unwrap_or("?"),
-                filter.mapping_val
-            );
-            if let (Some(id), "ID") = (request_id, filter.expose.as_str()) {
-                filter.value = Some(serde_json::Value::String(id.to_owned()));
-            }
+        for filter in filters.as_slice() {
+            let operator = filter.operator.as_deref().unwrap_or("?");
+            println!("   {} {operator} ({})", filter.expose, filter.mapping_val);
         }
-        let filters = serde_json::to_string(&filters).map_err(|e| Failure {
-            step: "Fetch the report's filters".into(),
-            error: e.to_string(),
-        })?;
         let csv = self
             .step("Export the report as CSV", async {
-                let stream = client
-                    .workflow()
-                    .export_report_csv()
-                    .report_sid(report_sid)
-                    .filters(filters)
-                    .send()
+                if let Some(id) = request_id {
+                    filters.set("ID", id)?;
+                }
+                client
+                    .export_report_csv(report_sid, &filters)
+                    .await?
+                    .bytes()
                     .await
-                    .operation("export_report_csv")
-                    .await?;
-                let chunks: Vec<bytes::Bytes> =
-                    stream
-                        .into_inner()
-                        .try_collect()
-                        .await
-                        .map_err(|e| Error::Transport {
-                            operation: "export_report_csv".into(),
-                            source: e,
-                        })?;
-                Ok(chunks.concat())
             })
             .await?;
         let csv = String::from_utf8_lossy(&csv);
@@ -401,30 +346,18 @@ impl Tour {
     }
 }
 
-/// The recipient task SID out of an endpoint such as
-/// `/tasktypes/data-container/instances/tasks/reciptasks/<sid>?task_name=x`.
-fn recipient_task_sid(endpoint: &str) -> Option<String> {
-    let path = endpoint.split('?').next()?;
-    let sid = path.strip_prefix("/tasktypes/data-container/instances/tasks/reciptasks/")?;
-    (!sid.is_empty() && !sid.contains('/')).then(|| sid.to_owned())
-}
-
-/// A value for every field, by its type.
-fn task_values(
-    fields: &[DataContainerField],
-    file_key: &str,
-) -> nutrient_workflow::workflow::types::DataContainerValues {
-    let values: serde_json::Map<String, serde_json::Value> = fields
-        .iter()
-        .map(|field| {
-            let value = match field.value_type.as_str() {
-                "numeric" => serde_json::json!(42.5),
-                "date" => serde_json::json!("2026-12-31"),
-                "file" => serde_json::json!(file_key),
-                _ => serde_json::json!("Team offsite taxis"),
-            };
-            (field.key.clone(), value)
-        })
-        .collect();
-    values.into()
+/// A value for every field, by its type; a file field gets the uploaded key.
+fn task_values(fields: &[DataContainerField], file_key: &str) -> TaskValues {
+    fields.iter().fold(TaskValues::new(), |values, field| {
+        let key = field.key.clone();
+        match field.value_type.as_str() {
+            "numeric" => values.number(key, 42.5),
+            "date" => values.date(
+                key,
+                NaiveDate::from_ymd_opt(2026, 12, 31).unwrap_or_default(),
+            ),
+            "file" => values.text(key, file_key),
+            _ => values.text(key, "Team offsite taxis"),
+        }
+    })
 }

@@ -170,8 +170,14 @@ mod auth;
 mod client;
 mod clock;
 mod error;
+#[cfg(feature = "workflow")]
+mod pages;
+#[cfg(feature = "workflow")]
+mod reports;
 mod secret;
 pub mod sections;
+#[cfg(feature = "workflow")]
+mod tasks;
 mod transfer;
 mod transport;
 
@@ -181,7 +187,13 @@ pub use auth::{
 pub use client::{Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT};
 pub use clock::{Clock, SystemClock};
 pub use error::{Error, ResultExt};
+#[cfg(feature = "workflow")]
+pub use pages::{DEFAULT_PAGE_SIZE, Paginate};
+#[cfg(feature = "workflow")]
+pub use reports::ReportFilters;
 pub use secret::{AccessToken, ApiKey};
+#[cfg(feature = "workflow")]
+pub use tasks::{DataContainerTask, TaskValues};
 pub use transfer::Download;
 #[cfg(any(feature = "workflow", feature = "files"))]
 pub use transfer::Upload;

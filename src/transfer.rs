@@ -158,10 +158,6 @@ impl Client {
     /// The token is sent only when the link is on the configured site.
     pub async fn download(&self, link: &str) -> Result<Download, Error> {
         const OPERATION: &str = "download";
-        let call = Call {
-            section: "files",
-            operation: OPERATION,
-        };
         let url = if link.starts_with('/') {
             let (path, query) = link.split_once('?').unwrap_or((link, ""));
             let mut url = self.url(path);
@@ -171,9 +167,20 @@ impl Client {
             url::Url::parse(link)
                 .map_err(|_| Error::invalid(OPERATION, "the link is neither a path nor a URL"))?
         };
+        self.download_from(url, "files", OPERATION).await
+    }
+
+    /// Starts downloading `url`, naming the call `section`/`operation`.
+    pub(crate) async fn download_from(
+        &self,
+        url: url::Url,
+        section: &'static str,
+        operation: &'static str,
+    ) -> Result<Download, Error> {
+        let call = Call { section, operation };
         let build = || {
             let request = self.http().get(url.clone()).build();
-            request.map_err(|e| Error::transport(OPERATION, e))
+            request.map_err(|e| Error::transport(operation, e))
         };
         let response = self.send_authorized(build, call).await?;
         Ok(Download {

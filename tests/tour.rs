@@ -82,7 +82,6 @@ async fn tour_walks_every_step_against_the_sandbox() {
         "List processes",
         "Start a request of \"Expense Claim\"",
         "Find the request's data-container task",
-        "Read the task's fields",
         "Upload a receipt",
         "Post the task's values",
         "List the request's files",

@@ -1,0 +1,256 @@
+//! The workflow helpers and paged lists against the sandbox on loopback:
+//! what a user writes in a few lines instead of a sequence of raw calls.
+
+use std::time::Duration;
+
+use futures_util::{StreamExt as _, TryStreamExt as _};
+use nutrient_workflow::{
+    Client, Credentials, Error, Paginate as _, ResultExt as _, TaskValues, Upload,
+};
+use nwa_sandbox::{Sandbox, TaskKind};
+
+const LIMIT: Duration = Duration::from_secs(30);
+
+async fn within<T>(work: impl Future<Output = T>) -> T {
+    tokio::time::timeout(LIMIT, work)
+        .await
+        .expect("finished in time")
+}
+
+fn client(sandbox: &Sandbox) -> Client {
+    Client::builder(sandbox.base_url())
+        .tenant(sandbox.tenant())
+        .credentials(Credentials::system_key(sandbox.system_key()))
+        .build()
+        .expect("valid configuration")
+}
+
+/// Starts a request of the demo process and returns its SID and number.
+async fn start_request(client: &Client, sandbox: &Sandbox) -> (String, String) {
+    let started = client
+        .workflow()
+        .start_request()
+        .process_sid(&sandbox.demo().process_sid)
+        .send()
+        .await
+        .operation("start_request")
+        .await
+        .expect("request started");
+    let request = started.request.expect("the answer carries the request");
+    (request.sid, request.id)
+}
+
+#[tokio::test]
+async fn my_requests_stream_across_several_pages() {
+    let sandbox = nwa_sandbox::spawn().await.expect("sandbox");
+    let client = client(&sandbox);
+    within(async {
+        let mut started = Vec::new();
+        for _ in 0..5 {
+            started.push(start_request(&client, &sandbox).await.0);
+        }
+        let listed: Vec<String> = client
+            .workflow()
+            .list_my_requests()
+            .status("open")
+            .items_in_pages_of(2)
+            .map_ok(|request| request.sid)
+            .try_collect()
+            .await
+            .expect("every page");
+        let mut expected = started.clone();
+        expected.sort();
+        let mut got = listed.clone();
+        got.sort();
+        assert_eq!(got, expected, "each open request once");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn users_stream_reads_the_array_wrapped_pages() {
+    let sandbox = nwa_sandbox::spawn().await.expect("sandbox");
+    let client = client(&sandbox);
+    let names: Vec<String> = within(
+        client
+            .workflow()
+            .list_users()
+            .items_in_pages_of(3)
+            .map_ok(|user| user.user_name.unwrap_or_default())
+            .try_collect(),
+    )
+    .await
+    .expect("every page");
+    assert_eq!(names.len(), 4, "{names:?}");
+    for name in ["admin", "jdoe", "msmith", "akhan"] {
+        assert!(
+            names.iter().any(|n| n == name),
+            "{name} missing from {names:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn processes_stream_stops_at_the_total() {
+    let sandbox = nwa_sandbox::spawn().await.expect("sandbox");
+    let client = client(&sandbox);
+    let processes: Vec<_> = within(client.workflow().list_processes().items().collect()).await;
+    assert_eq!(processes.len(), 2);
+    assert!(processes.iter().all(Result::is_ok));
+}
+
+#[tokio::test]
+async fn data_container_task_is_found_filled_with_a_file_and_moves_on() {
+    let sandbox = nwa_sandbox::spawn().await.expect("sandbox");
+    let client = client(&sandbox);
+    within(async {
+        let (request_sid, _) = start_request(&client, &sandbox).await;
+        let task = client
+            .data_container_task(&request_sid)
+            .await
+            .expect("lookup")
+            .expect("an active task");
+        assert_eq!(task.task_name.as_deref(), Some("Enter details"));
+        let keys: Vec<&str> = task.fields.iter().map(|f| f.key.as_str()).collect();
+        assert_eq!(keys, ["description", "amount", "due_date", "receipt"]);
+
+        let values = TaskValues::new()
+            .text("description", "Train tickets")
+            .number("amount", 120.0)
+            .date(
+                "due_date",
+                chrono::NaiveDate::from_ymd_opt(2027, 1, 15).expect("date"),
+            )
+            .file(
+                "receipt",
+                Upload::new("tickets.pdf", "%PDF-1.4 tickets").content_type("application/pdf"),
+            );
+        client
+            .post_data_container_values(&task, values)
+            .await
+            .expect("values posted");
+
+        assert_eq!(
+            client
+                .data_container_task(&request_sid)
+                .await
+                .expect("lookup"),
+            None
+        );
+        let files = client
+            .workflow()
+            .list_instance_files()
+            .instance_sid(&request_sid)
+            .send()
+            .await
+            .operation("list_instance_files")
+            .await
+            .expect("files");
+        assert_eq!(files.len(), 1);
+        assert_eq!(files[0].file_name.as_deref(), Some("tickets.pdf"));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn unknown_field_key_is_refused_before_anything_is_sent() {
+    let sandbox = nwa_sandbox::spawn().await.expect("sandbox");
+    let client = client(&sandbox);
+    within(async {
+        let (request_sid, _) = start_request(&client, &sandbox).await;
+        let task = client
+            .data_container_task(&request_sid)
+            .await
+            .expect("lookup")
+            .expect("task");
+        let values = TaskValues::new().text("descripton", "typo in the key");
+        let error = client
+            .post_data_container_values(&task, values)
+            .await
+            .expect_err("unknown key");
+        assert!(matches!(error, Error::InvalidRequest { .. }), "{error:?}");
+        assert!(
+            error.to_string().contains("no field `descripton`"),
+            "{error}"
+        );
+        let still_open = client
+            .data_container_task(&request_sid)
+            .await
+            .expect("lookup");
+        assert!(still_open.is_some(), "nothing was posted");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn approval_completes_the_request() {
+    let sandbox = nwa_sandbox::spawn().await.expect("sandbox");
+    let client = client(&sandbox);
+    within(async {
+        let (request_sid, _) = start_request(&client, &sandbox).await;
+        let task = client
+            .data_container_task(&request_sid)
+            .await
+            .expect("lookup")
+            .expect("task");
+        let values = TaskValues::new().text("description", "Lunch");
+        client
+            .post_data_container_values(&task, values)
+            .await
+            .expect("posted");
+
+        let approval = sandbox
+            .open_tasks(&request_sid)
+            .into_iter()
+            .find(|task| task.kind == TaskKind::Approval)
+            .expect("the approval task is open");
+        client
+            .complete_approval(&approval.sid, "Approve", "Fine by me")
+            .await
+            .expect("approved");
+
+        let done = client
+            .workflow()
+            .list_my_requests()
+            .status("completed")
+            .items()
+            .try_filter(|request| std::future::ready(request.sid == request_sid))
+            .try_collect::<Vec<_>>()
+            .await
+            .expect("listed");
+        assert_eq!(done.len(), 1);
+        assert_eq!(done[0].last_milestone.as_deref(), Some("Approved"));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn report_export_streams_the_filtered_csv() {
+    let sandbox = nwa_sandbox::spawn().await.expect("sandbox");
+    let client = client(&sandbox);
+    within(async {
+        let (_, request_id) = start_request(&client, &sandbox).await;
+        let report_sid = &sandbox.demo().report_sid;
+        let mut filters = client.report_filters(report_sid).await.expect("filters");
+        let error = filters.set("Nope", "x").expect_err("unknown filter");
+        assert!(
+            error.to_string().contains("\"ID\""),
+            "the known filters are listed: {error}"
+        );
+        filters
+            .set("ID", request_id.as_str())
+            .expect("known filter");
+
+        let download = client
+            .export_report_csv(report_sid, &filters)
+            .await
+            .expect("export");
+        let chunks: Vec<bytes::Bytes> = download.into_stream().try_collect().await.expect("body");
+        let csv = String::from_utf8(chunks.concat()).expect("UTF-8");
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(lines.len(), 2, "{csv}");
+        assert!(lines[0].starts_with("ID,"), "{csv}");
+        assert!(lines[1].starts_with(&format!("{request_id},")), "{csv}");
+    })
+    .await;
+}
