@@ -47,6 +47,7 @@ pub struct Client {
     tenant: Option<String>,
     http: reqwest::Client,
     auth: Auth,
+    max_upload_size: u64,
     #[cfg(feature = "workflow")]
     workflow: crate::workflow::Client,
     #[cfg(feature = "auth")]
@@ -83,6 +84,7 @@ impl Client {
             read_timeout: DEFAULT_READ_TIMEOUT,
             retry: RetryPolicy::default(),
             allow_guid_credentials: false,
+            max_upload_size: crate::transfer::DEFAULT_MAX_UPLOAD_SIZE,
         }
     }
 
@@ -179,6 +181,11 @@ impl Client {
         &self.core_service
     }
 
+    /// The largest upload the client sends.
+    pub fn max_upload_size(&self) -> u64 {
+        self.max_upload_size
+    }
+
     pub(crate) fn http(&self) -> &reqwest::Client {
         &self.http
     }
@@ -222,6 +229,7 @@ pub struct ClientBuilder {
     read_timeout: Duration,
     retry: RetryPolicy,
     allow_guid_credentials: bool,
+    max_upload_size: u64,
 }
 
 impl ClientBuilder {
@@ -273,6 +281,16 @@ impl ClientBuilder {
     /// if your tenant really issued a key of that form.
     pub fn allow_guid_credentials(mut self, allow: bool) -> Self {
         self.allow_guid_credentials = allow;
+        self
+    }
+
+    /// The largest upload to send, in bytes; a larger one of known size is
+    /// refused before sending. [`DEFAULT_MAX_UPLOAD_SIZE`] (the vendor's
+    /// ingress limit) unless set; raise it for a site that accepts more.
+    ///
+    /// [`DEFAULT_MAX_UPLOAD_SIZE`]: crate::DEFAULT_MAX_UPLOAD_SIZE
+    pub fn max_upload_size(mut self, bytes: u64) -> Self {
+        self.max_upload_size = bytes;
         self
     }
 
@@ -355,6 +373,7 @@ impl ClientBuilder {
             tenant,
             http,
             auth,
+            max_upload_size: self.max_upload_size,
         })
     }
 }

@@ -65,6 +65,17 @@ pub enum Error {
         /// What is wrong with it.
         reason: String,
     },
+    /// A local file could not be read or written.
+    #[error("{operation}: cannot use the file {}", path.display())]
+    File {
+        /// The operation that was under way.
+        operation: String,
+        /// The file (empty for a writer the caller gave).
+        path: std::path::PathBuf,
+        /// What went wrong.
+        #[source]
+        source: std::io::Error,
+    },
     /// The client was configured with something unusable.
     #[error("invalid configuration: {0}")]
     Config(String),
@@ -112,7 +123,8 @@ impl Error {
             | Self::Api { operation, .. }
             | Self::Transport { operation, .. }
             | Self::Decode { operation, .. }
-            | Self::InvalidRequest { operation, .. } => Some(operation),
+            | Self::InvalidRequest { operation, .. }
+            | Self::File { operation, .. } => Some(operation),
             Self::Config(_) => None,
         }
     }

@@ -194,9 +194,9 @@ pub use reports::ReportFilters;
 pub use secret::{AccessToken, ApiKey};
 #[cfg(feature = "workflow")]
 pub use tasks::{DataContainerTask, TaskValues};
-pub use transfer::Download;
 #[cfg(any(feature = "workflow", feature = "files"))]
 pub use transfer::Upload;
+pub use transfer::{DEFAULT_MAX_UPLOAD_SIZE, Download};
 pub use transport::{RetryPolicy, repeat_safe};
 
 #[doc(inline)]

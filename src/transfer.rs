@@ -14,46 +14,168 @@ use crate::auth::Call;
 use crate::client::Client;
 use crate::error::Error;
 
-/// A file to upload.
+/// How large an upload may be unless the client is told otherwise: the
+/// vendor's ingress refuses request bodies above 25 MiB, so a larger file is
+/// refused here before its bytes are sent.
+pub const DEFAULT_MAX_UPLOAD_SIZE: u64 = 25 * 1024 * 1024;
+
+/// A file to upload: bytes in memory, a file on disk, or any `AsyncRead`.
+///
+/// Files and readers are streamed, never read into memory whole. The content
+/// type is guessed from the file name unless [`Upload::content_type`] sets
+/// it.
 #[cfg(any(feature = "workflow", feature = "files"))]
 #[derive(Clone, Debug)]
 pub struct Upload {
     file_name: String,
-    content_type: String,
-    bytes: Bytes,
+    content_type: Option<String>,
+    source: Source,
+}
+
+#[cfg(any(feature = "workflow", feature = "files"))]
+#[derive(Clone)]
+enum Source {
+    Bytes(Bytes),
+    File {
+        path: std::path::PathBuf,
+        len: u64,
+    },
+    /// A reader can be sent once; a resend after a 401 finds it taken.
+    Reader {
+        reader: std::sync::Arc<std::sync::Mutex<Option<BoxedReader>>>,
+        len: Option<u64>,
+    },
+}
+
+#[cfg(any(feature = "workflow", feature = "files"))]
+type BoxedReader = Box<dyn tokio::io::AsyncRead + Send + Unpin>;
+
+#[cfg(any(feature = "workflow", feature = "files"))]
+impl std::fmt::Debug for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Bytes(bytes) => write!(f, "Bytes({} bytes)", bytes.len()),
+            Self::File { path, len } => write!(f, "File({}, {len} bytes)", path.display()),
+            Self::Reader { len, .. } => write!(f, "Reader({len:?} bytes)"),
+        }
+    }
 }
 
 #[cfg(any(feature = "workflow", feature = "files"))]
 impl Upload {
-    /// A file named `file_name` with the given content, typed
-    /// `application/octet-stream` unless [`Upload::content_type`] says
-    /// otherwise.
+    /// A file named `file_name` with the given content.
     pub fn new(file_name: impl Into<String>, bytes: impl Into<Bytes>) -> Self {
         Self {
             file_name: file_name.into(),
-            content_type: "application/octet-stream".into(),
-            bytes: bytes.into(),
+            content_type: None,
+            source: Source::Bytes(bytes.into()),
+        }
+    }
+
+    /// The file at `path`, named after it, streamed from disk when sent (and
+    /// read again if the call has to be resent).
+    pub fn from_path(path: impl AsRef<std::path::Path>) -> Result<Self, Error> {
+        let path = path.as_ref();
+        let metadata = std::fs::metadata(path).map_err(|source| Error::File {
+            operation: "upload".into(),
+            path: path.to_owned(),
+            source,
+        })?;
+        let file_name = path
+            .file_name()
+            .map(|name| name.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "upload".to_owned());
+        Ok(Self {
+            file_name,
+            content_type: None,
+            source: Source::File {
+                path: path.to_owned(),
+                len: metadata.len(),
+            },
+        })
+    }
+
+    /// A file named `file_name` read from `reader` as it is sent. Give `len`
+    /// when it is known: an oversized file is then refused before sending,
+    /// and the server learns the size up front. A reader is read once, so
+    /// such an upload is not resent after a 401.
+    pub fn from_reader(
+        file_name: impl Into<String>,
+        reader: impl tokio::io::AsyncRead + Send + Unpin + 'static,
+        len: Option<u64>,
+    ) -> Self {
+        Self {
+            file_name: file_name.into(),
+            content_type: None,
+            source: Source::Reader {
+                reader: std::sync::Arc::new(std::sync::Mutex::new(Some(Box::new(reader)))),
+                len,
+            },
         }
     }
 
     /// Sets the content type, for example `text/plain`.
     #[must_use]
     pub fn content_type(mut self, content_type: impl Into<String>) -> Self {
-        self.content_type = content_type.into();
+        self.content_type = Some(content_type.into());
         self
     }
 
-    fn form(&self, field: &'static str, operation: &str) -> Result<Form, Error> {
-        let part = Part::stream(self.bytes.clone())
+    /// The size in bytes, when known before sending.
+    pub fn len(&self) -> Option<u64> {
+        match &self.source {
+            Source::Bytes(bytes) => Some(bytes.len() as u64),
+            Source::File { len, .. } => Some(*len),
+            Source::Reader { len, .. } => *len,
+        }
+    }
+
+    /// Whether the upload is known to be empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == Some(0)
+    }
+
+    fn mime(&self) -> String {
+        self.content_type.clone().unwrap_or_else(|| {
+            mime_guess::from_path(&self.file_name)
+                .first_or_octet_stream()
+                .essence_str()
+                .to_owned()
+        })
+    }
+
+    /// The multipart form with the file under `field`; `None` when a reader
+    /// was already sent.
+    fn form(&self, field: &'static str, operation: &str) -> Result<Option<Form>, Error> {
+        let body = match &self.source {
+            Source::Bytes(bytes) => Part::stream_with_length(bytes.clone(), bytes.len() as u64),
+            Source::File { path, len } => {
+                let file = std::fs::File::open(path).map_err(|source| Error::File {
+                    operation: operation.to_owned(),
+                    path: path.clone(),
+                    source,
+                })?;
+                let stream = tokio_util::io::ReaderStream::new(tokio::fs::File::from_std(file));
+                Part::stream_with_length(reqwest::Body::wrap_stream(stream), *len)
+            }
+            Source::Reader { reader, len } => {
+                let taken = reader.lock().map(|mut slot| slot.take()).unwrap_or(None);
+                let Some(reader) = taken else {
+                    return Ok(None);
+                };
+                let body = reqwest::Body::wrap_stream(tokio_util::io::ReaderStream::new(reader));
+                match len {
+                    Some(len) => Part::stream_with_length(body, *len),
+                    None => Part::stream(body),
+                }
+            }
+        };
+        let mime = self.mime();
+        let part = body
             .file_name(self.file_name.clone())
-            .mime_str(&self.content_type)
-            .map_err(|_| {
-                Error::invalid(
-                    operation,
-                    format!("`{}` is not a content type", self.content_type),
-                )
-            })?;
-        Ok(Form::new().part(field, part))
+            .mime_str(&mime)
+            .map_err(|_| Error::invalid(operation, format!("`{mime}` is not a content type")))?;
+        Ok(Some(Form::new().part(field, part)))
     }
 }
 
@@ -111,11 +233,22 @@ impl Client {
         call: Call,
     ) -> Result<T, Error> {
         let operation = call.operation;
+        if let Some(len) = upload.len().filter(|len| *len > self.max_upload_size()) {
+            let reason = format!(
+                "`{}` is {len} bytes; the site accepts at most {} bytes",
+                upload.file_name,
+                self.max_upload_size()
+            );
+            return Err(Error::invalid(operation, reason));
+        }
         let url = self.url(path);
         let build = || -> Result<reqwest::Request, Error> {
+            let form = upload
+                .form("file", operation)?
+                .ok_or_else(|| Error::invalid(operation, "the reader was already sent"))?;
             self.http()
                 .post(url.clone())
-                .multipart(upload.form("file", operation)?)
+                .multipart(form)
                 .build()
                 .map_err(|e| Error::transport(operation, e))
         };
@@ -227,12 +360,75 @@ impl Download {
             .map_err(|e| Error::transport("download", e))
     }
 
+    /// Writes the file to `writer` as it arrives; returns the bytes written.
+    pub async fn write_to<W>(self, writer: &mut W) -> Result<u64, Error>
+    where
+        W: tokio::io::AsyncWrite + Unpin,
+    {
+        use futures_util::StreamExt as _;
+        use tokio::io::AsyncWriteExt as _;
+        let mut written = 0;
+        let mut chunks = std::pin::pin!(self.into_stream());
+        while let Some(chunk) = chunks.next().await {
+            let chunk = chunk?;
+            writer.write_all(&chunk).await.map_err(write_error)?;
+            written += chunk.len() as u64;
+        }
+        writer.flush().await.map_err(write_error)?;
+        Ok(written)
+    }
+
+    /// Saves the file at `path` as it arrives; returns the bytes written.
+    ///
+    /// The bytes go to `<path>.partial` first, which is renamed to `path`
+    /// only when the whole file has arrived, so a failed download never
+    /// leaves a truncated file where the complete one is expected.
+    pub async fn save(self, path: impl AsRef<std::path::Path>) -> Result<u64, Error> {
+        let path = path.as_ref();
+        let mut partial = path.as_os_str().to_owned();
+        partial.push(".partial");
+        let partial = std::path::PathBuf::from(partial);
+        let file_error = |at: &std::path::Path| {
+            let at = at.to_owned();
+            move |source| Error::File {
+                operation: "download".into(),
+                path: at,
+                source,
+            }
+        };
+        let mut file = tokio::fs::File::create(&partial)
+            .await
+            .map_err(file_error(&partial))?;
+        let written = match self.write_to(&mut file).await {
+            Ok(written) => written,
+            Err(error) => {
+                drop(file);
+                let _ = tokio::fs::remove_file(&partial).await;
+                return Err(error);
+            }
+        };
+        file.sync_all().await.map_err(file_error(&partial))?;
+        drop(file);
+        tokio::fs::rename(&partial, path)
+            .await
+            .map_err(file_error(path))?;
+        Ok(written)
+    }
+
     /// The file as a stream of chunks, read as they arrive.
     pub fn into_stream(self) -> impl Stream<Item = Result<Bytes, Error>> {
         use futures_util::StreamExt as _;
         self.response
             .bytes_stream()
             .map(|chunk| chunk.map_err(|e| Error::transport("download", e)))
+    }
+}
+
+fn write_error(source: std::io::Error) -> Error {
+    Error::File {
+        operation: "download".into(),
+        path: std::path::PathBuf::new(),
+        source,
     }
 }
 

@@ -254,3 +254,146 @@ async fn report_export_streams_the_filtered_csv() {
     })
     .await;
 }
+
+/// A scratch folder under the system's temporary directory, removed on drop.
+struct Scratch(std::path::PathBuf);
+
+impl Scratch {
+    fn new(name: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!("nwa-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("scratch folder");
+        Self(dir)
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Uploads `upload` to a new request (legacy route, posted as the receipt)
+/// and returns the request's file list entry.
+async fn attach(
+    client: &Client,
+    sandbox: &Sandbox,
+    upload: Upload,
+) -> nutrient_workflow::workflow::types::InstanceFile {
+    let (request_sid, _) = start_request(client, sandbox).await;
+    let task = client
+        .data_container_task(&request_sid)
+        .await
+        .expect("lookup")
+        .expect("task");
+    let values = TaskValues::new().file("receipt", upload);
+    client
+        .post_data_container_values(&task, values)
+        .await
+        .expect("posted");
+    let files = client
+        .workflow()
+        .list_instance_files()
+        .instance_sid(&request_sid)
+        .send()
+        .await
+        .operation("list_instance_files")
+        .await
+        .expect("files");
+    files.into_iter().next().expect("the attached file")
+}
+
+#[tokio::test]
+async fn file_on_disk_goes_up_and_comes_back_to_disk_whole() {
+    let sandbox = nwa_sandbox::spawn().await.expect("sandbox");
+    let client = client(&sandbox);
+    let scratch = Scratch::new("files-disk");
+    let content: Vec<u8> = (0..200_000u32).flat_map(u32::to_le_bytes).collect();
+    let source = scratch.0.join("ledger.csv");
+    std::fs::write(&source, &content).expect("source file");
+
+    within(async {
+        let upload = Upload::from_path(&source).expect("readable");
+        assert_eq!(upload.len(), Some(content.len() as u64));
+        let file = attach(&client, &sandbox, upload).await;
+        assert_eq!(file.file_name.as_deref(), Some("ledger.csv"));
+
+        let link = file.stream_endpoint.expect("a download link");
+        let download = client.download(&link).await.expect("download starts");
+        assert_eq!(
+            download.content_type(),
+            Some("text/csv"),
+            "guessed from the name"
+        );
+        let target = scratch.0.join("copy.csv");
+        let written = download.save(&target).await.expect("saved");
+        assert_eq!(written, content.len() as u64);
+        assert_eq!(std::fs::read(&target).expect("saved file"), content);
+        assert!(!scratch.0.join("copy.csv.partial").exists());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn reader_of_unknown_length_is_streamed_up() {
+    let sandbox = nwa_sandbox::spawn().await.expect("sandbox");
+    let client = client(&sandbox);
+    within(async {
+        let reader = std::io::Cursor::new(b"streamed without a known length".to_vec());
+        let upload = Upload::from_reader("note.txt", reader, None);
+        let file = attach(&client, &sandbox, upload).await;
+        let link = file.stream_endpoint.expect("a download link");
+        let mut copy = Vec::new();
+        let written = client
+            .download(&link)
+            .await
+            .expect("download starts")
+            .write_to(&mut copy)
+            .await
+            .expect("written");
+        assert_eq!(written, 31);
+        assert_eq!(copy, b"streamed without a known length");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn oversized_upload_is_refused_before_anything_is_sent() {
+    // A closed port: had the client sent anything, the error would be a
+    // transport error, not a refusal.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let site = format!("http://{}", listener.local_addr().expect("address"));
+    drop(listener);
+    let client = Client::builder(site)
+        .credentials(Credentials::bearer("37034275cf2547d9ac755bab65e9d29a"))
+        .max_upload_size(10)
+        .build()
+        .expect("valid configuration");
+    let error = within(client.upload_file(&Upload::new("big.bin", vec![0u8; 11])))
+        .await
+        .expect_err("too large");
+    assert!(matches!(error, Error::InvalidRequest { .. }), "{error:?}");
+    assert!(error.to_string().contains("at most 10 bytes"), "{error}");
+}
+
+#[tokio::test]
+async fn failed_save_leaves_no_file_behind() {
+    let sandbox = nwa_sandbox::spawn().await.expect("sandbox");
+    let client = client(&sandbox);
+    let scratch = Scratch::new("files-fail");
+    within(async {
+        let file = attach(&client, &sandbox, Upload::new("a.txt", "x")).await;
+        let link = file.stream_endpoint.expect("a download link");
+        let missing_folder = scratch.0.join("no-such-folder").join("a.txt");
+        let error = client
+            .download(&link)
+            .await
+            .expect("download starts")
+            .save(&missing_folder)
+            .await
+            .expect_err("the folder does not exist");
+        assert!(matches!(error, Error::File { .. }), "{error:?}");
+        assert!(!missing_folder.exists());
+    })
+    .await;
+}
