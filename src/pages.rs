@@ -24,7 +24,8 @@ pub const DEFAULT_PAGE_SIZE: u32 = 100;
 /// use futures_util::TryStreamExt as _;
 /// use nutrient_workflow::Paginate as _;
 ///
-/// let mut open = client.workflow().list_my_requests().status("open").items();
+/// let open = client.workflow().list_my_requests().status("open").items();
+/// let mut open = std::pin::pin!(open);
 /// while let Some(request) = open.try_next().await? {
 ///     println!("#{} {}", request.id, request.name);
 /// }
