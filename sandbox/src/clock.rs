@@ -10,7 +10,8 @@ use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 
-/// The wall clock plus an offset that only ever grows.
+/// The wall clock plus an offset, which a test moves forward or sets to
+/// skew the sandbox ahead of or behind its clients.
 #[derive(Debug, Default)]
 pub(crate) struct Clock {
     offset_ms: AtomicI64,
@@ -32,6 +33,12 @@ impl Clock {
                 Some(old.saturating_add(ms))
             })
             .ok();
+    }
+
+    /// Sets the offset from the wall clock, in milliseconds; negative puts
+    /// the clock behind.
+    pub(crate) fn set_offset_ms(&self, offset_ms: i64) {
+        self.offset_ms.store(offset_ms, Ordering::Relaxed);
     }
 }
 
@@ -88,5 +95,13 @@ mod tests {
         let before = clock.now();
         clock.advance(Duration::from_secs(3600));
         assert!(clock.now() - before >= chrono::Duration::seconds(3600));
+    }
+
+    #[test]
+    fn a_negative_offset_puts_the_clock_behind() {
+        let skewed = Clock::default();
+        skewed.set_offset_ms(-60_000);
+        let wall = Clock::default();
+        assert!(wall.now() - skewed.now() >= chrono::Duration::seconds(59));
     }
 }

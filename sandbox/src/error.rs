@@ -7,7 +7,9 @@
 //! beyond the status code.
 
 use axum::body::Bytes;
-use axum::extract::{FromRequest, FromRequestParts, Multipart, Path, Query, Request};
+use axum::extract::{
+    Form as UrlEncoded, FromRequest, FromRequestParts, Multipart, Path, Query, Request,
+};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
@@ -98,6 +100,24 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
         serde_json::from_slice(&bytes)
             .map(JsonBody)
             .map_err(|error| ApiError::bad_request(format!("invalid JSON body: {error}")))
+    }
+}
+
+/// A URL-encoded form body; a body that is not one, or lacks a field, is a
+/// 400.
+pub(crate) struct FormBody<T>(pub(crate) T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for FormBody<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
+        match UrlEncoded::<T>::from_request(request, state).await {
+            Ok(UrlEncoded(value)) => Ok(FormBody(value)),
+            Err(rejection) => Err(ApiError::bad_request(format!(
+                "malformed form: {}",
+                rejection.body_text()
+            ))),
+        }
     }
 }
 

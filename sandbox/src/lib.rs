@@ -36,6 +36,7 @@
 //! | system API key | `demo-system-key` | `POST /api/auth/token/api-key` | `admin` |
 //! | user-based API key | `demo-user-key` | `POST /api/auth/token/user-api-key` | `jdoe` |
 //! | application key | `demo-app-key` | `GET /access/impersonate`, `/access/request-token`, `/access/exchange-token` | the named user |
+//! | application key and secret `demo-app-secret` | `POST /oauth2/token` (JWT-bearer grant) | the assertion's `sub` |
 //!
 //! The exchanges answer HS256 JWTs (claims `tenant`, `aud`, `exp`, `iat`,
 //! `userName`, `contactSid`, `email`, `name`) or opaque 32-hex tokens; both
@@ -64,6 +65,15 @@
 //! - `GET /sandbox/login?token=T&user=U` stands in for the login page of the
 //!   interactive `/access/request-token` flow: it signs request token `T` in
 //!   as user `U`.
+//! - `POST /oauth2/token` takes the JWT-bearer grant (RFC 7523) as a form:
+//!   `grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer&assertion=<JWT>`.
+//!   The assertion is an HS256 JWT signed with [`Config::app_secret`], with
+//!   `iss` the application key, `sub` the user, `aud` `<base URL>/oauth2/token`
+//!   and `exp` in the future. The answer is `{"access_token": <opaque token
+//!   acting as sub>, "token_type": "Bearer", "expires_in": <seconds>}`; a bad
+//!   signature, another key or audience, an unknown user, an expired
+//!   assertion or another grant type is a 401, a form that does not parse a
+//!   400.
 //!
 //! # Choices the docs leave open
 //!
@@ -85,12 +95,45 @@
 //!
 //! The sandbox reads the time from one clock, which
 //! [`Sandbox::advance_clock`] moves forward: a test expires a token that way
-//! instead of sleeping.
+//! instead of sleeping. [`Faults::set_clock_offset`] sets it ahead of or
+//! behind the wall clock.
+//!
+//! # Faults
+//!
+//! [`Sandbox::faults`] gives the fault switches, which a test flips while
+//! the sandbox runs (from any thread; each takes effect for the next call),
+//! and [`Config::faults`] sets them up front. "API routes" here are all
+//! routes but the token exchanges (`/api/auth/token/*`, `/access/*`,
+//! `/oauth2/token`), the spec documents (`/openapi/*`) and the login page;
+//! the health checks are API routes that take no token.
+//!
+//! | switch | effect |
+//! |---|---|
+//! | [`set_latency(d)`](Faults::set_latency) | every answer, exchanges included, waits `d` after the work is done |
+//! | [`fail_next(n, status)`](Faults::fail_next) | the next `n` calls to API routes answer `status` with `{"error": ...}`, doing nothing |
+//! | [`fail_next_with_retry_after(n, status, s)`](Faults::fail_next_with_retry_after) | the same, with `Retry-After: s` |
+//! | [`lose_post_answers(true)`](Faults::lose_post_answers) | a POST to an API route is carried out, then the connection closes with no answer; the same POST (path, query, body) sent again is carried out and answered |
+//! | [`cut_next_bodies(n)`](Faults::cut_next_bodies) | the next `n` JSON answers of API routes send the headers and half the body, then the connection closes |
+//! | [`set_token_lifetime(d)`](Faults::set_token_lifetime) | tokens issued from now on live `d` (whole seconds) |
+//! | [`set_token_endpoint_down(true)`](Faults::set_token_endpoint_down) | every token exchange answers 503 |
+//! | [`set_clock_offset(o)`](Faults::set_clock_offset) | the sandbox's clock runs [`Ahead`](ClockOffset::Ahead) of or [`Behind`](ClockOffset::Behind) the wall clock |
+//! | [`refuse_next_with_html(n)`](Faults::refuse_next_with_html) | the next `n` calls to routes that take a token answer 401 with a `text/html` page, whatever the token |
+//! | [`clear()`](Faults::clear) | every fault off, the clock back on the wall clock |
+//!
+//! A refusal is decided in this order: the token endpoint down, then
+//! `fail_next`, then the HTML 401. The calls a fault refuses are counted by
+//! [`Sandbox::hits`] like any other.
+//!
+//! To see what a client did, the sandbox counts: [`Sandbox::hits`] per
+//! method and route, [`Sandbox::token_exchanges`] and
+//! [`Sandbox::token_exchanges_for`] per key, [`Sandbox::issued_tokens`], and
+//! [`Sandbox::requests_started`].
 
 mod clock;
 mod demo;
 pub mod dialects;
 mod error;
+mod faults;
 mod jwt;
 mod routes;
 mod site;
@@ -107,6 +150,7 @@ use tokio::task::JoinHandle;
 
 pub use demo::{Demo, DemoUser};
 pub use dialects::Dialect;
+pub use faults::{ClockOffset, FailNext, FaultPlan, FaultPlanError, Faults};
 pub use tenant::TaskKind;
 
 use site::Site;
@@ -124,8 +168,12 @@ pub struct Config {
     pub system_key: String,
     /// The user-based API key (acts as `jdoe`).
     pub user_key: String,
-    /// The application key for `/access/*`, with impersonation enabled.
+    /// The application key for `/access/*`, with impersonation enabled,
+    /// and the issuer of JWT-bearer assertions.
     pub impersonation_key: String,
+    /// The application's secret, which signs (HS256) the assertions of the
+    /// JWT-bearer grant at `/oauth2/token`.
+    pub app_secret: String,
     /// The HS256 signing secret. Sandboxes share the default, as tenants on
     /// one site share the site's secret, so a token from another tenant's
     /// sandbox fails on its `tenant` claim rather than on its signature.
@@ -137,6 +185,8 @@ pub struct Config {
     /// Whether `GET /openapi/{section}.json` wants a bearer token, as a
     /// tenant that keeps its API docs behind a login would. Off by default.
     pub specs_need_token: bool,
+    /// The faults on from the start; see [`Faults`]. None by default.
+    pub faults: FaultPlan,
 }
 
 impl Default for Config {
@@ -147,9 +197,11 @@ impl Default for Config {
             system_key: "demo-system-key".to_owned(),
             user_key: "demo-user-key".to_owned(),
             impersonation_key: "demo-app-key".to_owned(),
+            app_secret: "demo-app-secret".to_owned(),
             jwt_secret: "nwa-sandbox-signing-secret".to_owned(),
             dialect: Dialect::default(),
             specs_need_token: false,
+            faults: FaultPlan::default(),
         }
     }
 }
@@ -211,7 +263,14 @@ impl Sandbox {
         &self.site.config.impersonation_key
     }
 
-    /// The settings the sandbox runs with.
+    /// The application's secret, which signs JWT-bearer assertions for
+    /// [`Sandbox::impersonation_key`].
+    pub fn app_secret(&self) -> &str {
+        &self.site.config.app_secret
+    }
+
+    /// The settings the sandbox started with ([`Faults`] may have changed
+    /// some since).
     pub fn config(&self) -> &Config {
         &self.site.config
     }
@@ -225,6 +284,38 @@ impl Sandbox {
     /// together (request tokens of the interactive flow are not counted).
     pub fn token_exchanges(&self) -> u64 {
         self.site.token_exchanges()
+    }
+
+    /// How many access tokens were issued for `key`: the system key, the
+    /// user-based key, or the application key (impersonation, the
+    /// request-token flow and the JWT-bearer grant together).
+    pub fn token_exchanges_for(&self, key: &str) -> u64 {
+        self.site.token_exchanges_for(key)
+    }
+
+    /// Every access token issued so far, in order, for tests that check no
+    /// token shows where it should not.
+    pub fn issued_tokens(&self) -> Vec<String> {
+        self.site.issued_tokens()
+    }
+
+    /// How many calls of `method` reached `route`, which is either a route
+    /// pattern as the router declares it (`/reports/{report_sid}`) or a
+    /// path as called (`/reports/8f0c...`), without the query. Calls that a
+    /// fault refused count too.
+    pub fn hits(&self, method: &str, route: &str) -> u64 {
+        self.site.hits(method, route)
+    }
+
+    /// How many requests the tenant holds: the two seeded ones plus every
+    /// request started since.
+    pub fn requests_started(&self) -> usize {
+        self.site.tenant().requests.len()
+    }
+
+    /// The fault switches.
+    pub fn faults(&self) -> &Faults {
+        &self.site.faults
     }
 
     /// Moves the sandbox's clock forward, so tokens expire without waiting.

@@ -2,15 +2,17 @@
 //! authentication.
 //!
 //! A `Site` is the tenant behind a lock plus what is fixed at start: the
-//! configuration, the base URL, the clock. Every token the sandbox issues
-//! is made here, and every protected route checks its caller here through
-//! the [`Caller`] extractor. The exchange routes themselves (which key gives
-//! which token) are in `routes::auth`.
+//! configuration, the base URL, the clock, the fault switches. Every token
+//! the sandbox issues is made and recorded here, every call is counted here,
+//! and every protected route checks its caller here through the [`Caller`]
+//! extractor. The exchange routes themselves (which key gives which token)
+//! are in `routes::auth`.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
 
-use axum::extract::{FromRequestParts, Query};
+use axum::extract::{FromRequestParts, MatchedPath, Query, Request};
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use chrono::{DateTime, Utc};
@@ -20,6 +22,7 @@ use crate::Config;
 use crate::clock::Clock;
 use crate::demo::{Demo, seed};
 use crate::error::ApiError;
+use crate::faults::Faults;
 use crate::jwt::{self, Claims};
 use crate::tenant::{OpaqueToken, Tenant, User};
 
@@ -27,10 +30,21 @@ use crate::tenant::{OpaqueToken, Tenant, User};
 pub(crate) struct Site {
     pub(crate) config: Config,
     pub(crate) base_url: String,
-    pub(crate) clock: Clock,
+    pub(crate) clock: Arc<Clock>,
     pub(crate) demo: Demo,
+    pub(crate) faults: Faults,
     tenant: Mutex<Tenant>,
-    token_exchanges: AtomicU64,
+    /// Every access token issued, in order, with the key it was issued for.
+    issued: Mutex<Vec<IssuedTo>>,
+    /// Calls per method and route, counted under both the route's pattern
+    /// and the path called.
+    hits: Mutex<HashMap<(String, String), u64>>,
+}
+
+#[derive(Debug)]
+struct IssuedTo {
+    key: String,
+    token: String,
 }
 
 /// A freshly issued token and how long it lives.
@@ -41,7 +55,8 @@ pub(crate) struct Issued {
 
 impl Site {
     pub(crate) fn new(config: Config, base_url: String) -> Self {
-        let clock = Clock::default();
+        let clock = Arc::new(Clock::default());
+        let faults = Faults::new(Arc::clone(&clock), config.token_lifetime, &config.faults);
         let demo = Demo::new();
         let tenant = seed(&demo, clock.now());
         Site {
@@ -49,8 +64,10 @@ impl Site {
             base_url,
             clock,
             demo,
+            faults,
             tenant: Mutex::new(tenant),
-            token_exchanges: AtomicU64::new(0),
+            issued: Mutex::default(),
+            hits: Mutex::default(),
         }
     }
 
@@ -65,16 +82,68 @@ impl Site {
         self.clock.now()
     }
 
+    fn issued(&self) -> MutexGuard<'_, Vec<IssuedTo>> {
+        self.issued.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
     pub(crate) fn token_exchanges(&self) -> u64 {
-        self.token_exchanges.load(Ordering::Relaxed)
+        self.issued().len() as u64
     }
 
-    fn lifetime_secs(&self) -> i64 {
-        i64::try_from(self.config.token_lifetime.as_secs()).unwrap_or(i64::MAX)
+    pub(crate) fn token_exchanges_for(&self, key: &str) -> u64 {
+        self.issued()
+            .iter()
+            .filter(|issued| issued.key == key)
+            .count() as u64
     }
 
-    /// Signs a JWT acting as `user`, like the v8 auth service.
-    pub(crate) fn issue_jwt(&self, user: &User) -> Result<Issued, ApiError> {
+    pub(crate) fn issued_tokens(&self) -> Vec<String> {
+        self.issued()
+            .iter()
+            .map(|issued| issued.token.clone())
+            .collect()
+    }
+
+    fn record_issued(&self, key: &str, token: &str) {
+        self.issued().push(IssuedTo {
+            key: key.to_owned(),
+            token: token.to_owned(),
+        });
+    }
+
+    fn hits_table(&self) -> MutexGuard<'_, HashMap<(String, String), u64>> {
+        self.hits.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Counts a call under its route's pattern (`/reports/{report_sid}`)
+    /// and, when that differs, under the path called.
+    pub(crate) fn record_hit(&self, request: &Request) {
+        let method = request.method().as_str().to_owned();
+        let path = request.uri().path().to_owned();
+        let pattern = request
+            .extensions()
+            .get::<MatchedPath>()
+            .map(|matched| matched.as_str().to_owned());
+        let mut hits = self.hits_table();
+        if let Some(pattern) = pattern.filter(|pattern| *pattern != path) {
+            *hits.entry((method.clone(), pattern)).or_default() += 1;
+        }
+        *hits.entry((method, path)).or_default() += 1;
+    }
+
+    pub(crate) fn hits(&self, method: &str, route: &str) -> u64 {
+        let key = (method.to_ascii_uppercase(), route.to_owned());
+        self.hits_table().get(&key).copied().unwrap_or(0)
+    }
+
+    /// How long a token issued now lives, in whole seconds.
+    pub(crate) fn lifetime_secs(&self) -> i64 {
+        i64::try_from(self.faults.token_lifetime().as_secs()).unwrap_or(i64::MAX)
+    }
+
+    /// Signs a JWT acting as `user`, like the v8 auth service, for a caller
+    /// that presented `key`.
+    pub(crate) fn issue_jwt(&self, user: &User, key: &str) -> Result<Issued, ApiError> {
         let iat = self.now().timestamp();
         let lifetime_secs = self.lifetime_secs();
         let claims = Claims {
@@ -89,7 +158,7 @@ impl Site {
         };
         let token = jwt::sign(self.config.jwt_secret.as_bytes(), &claims)
             .ok_or_else(|| ApiError::internal("could not sign the token"))?;
-        self.token_exchanges.fetch_add(1, Ordering::Relaxed);
+        self.record_issued(key, &token);
         Ok(Issued {
             token,
             lifetime_secs,
@@ -97,15 +166,21 @@ impl Site {
     }
 
     /// Issues an opaque 32-hex access token, like the legacy `/access`
-    /// routes. `expires` defaults to the configured token lifetime.
+    /// routes, for a caller that presented `key`. `expires` defaults to the
+    /// token lifetime.
     pub(crate) fn issue_opaque(
         &self,
         tenant: &mut Tenant,
         user_sid: &str,
         expires: Option<DateTime<Utc>>,
+        key: &str,
     ) -> String {
         let expires = expires.unwrap_or_else(|| {
-            self.now() + chrono::Duration::seconds(self.lifetime_secs().min(i64::MAX / 1000))
+            let lifetime = Duration::from_secs(self.lifetime_secs().unsigned_abs());
+            let lifetime = chrono::Duration::from_std(lifetime).unwrap_or(chrono::Duration::MAX);
+            self.now()
+                .checked_add_signed(lifetime)
+                .unwrap_or(DateTime::<Utc>::MAX_UTC)
         });
         let token = uuid::Uuid::new_v4().simple().to_string();
         tenant.opaque_tokens.insert(
@@ -115,7 +190,7 @@ impl Site {
                 expires,
             },
         );
-        self.token_exchanges.fetch_add(1, Ordering::Relaxed);
+        self.record_issued(key, &token);
         token
     }
 
@@ -123,7 +198,7 @@ impl Site {
     fn authenticate(&self, token: &str) -> Result<Caller, ApiError> {
         let now = self.now();
         if token.contains('.') {
-            let claims = jwt::verify(self.config.jwt_secret.as_bytes(), token)
+            let claims: Claims = jwt::verify(self.config.jwt_secret.as_bytes(), token)
                 .map_err(|rejection| ApiError::unauthorized(rejection.message()))?;
             if claims.tenant != self.config.tenant || claims.aud != self.config.tenant {
                 return Err(ApiError::unauthorized(format!(

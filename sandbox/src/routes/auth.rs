@@ -1,5 +1,5 @@
-//! Getting a token: the v8 key exchanges, the legacy `/access` routes and
-//! the sandbox's stand-in login page.
+//! Getting a token: the v8 key exchanges, the legacy `/access` routes, the
+//! JWT-bearer grant at `/oauth2/token` and the sandbox's stand-in login page.
 //!
 //! Which credential acts as which user is decided here; how a token is made
 //! and checked is `site`'s business. None of these routes takes a bearer
@@ -14,7 +14,8 @@ use chrono::{DateTime, TimeZone, Utc};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::error::{ApiError, JsonBody, Params};
+use crate::error::{ApiError, FormBody, JsonBody, Params};
+use crate::jwt;
 use crate::site::Site;
 
 pub(super) fn routes() -> Router<Arc<Site>> {
@@ -25,6 +26,7 @@ pub(super) fn routes() -> Router<Arc<Site>> {
         .route("/access/impersonate", get(impersonate))
         .route("/access/request-token", get(request_token))
         .route("/access/exchange-token", get(exchange_token))
+        .route("/oauth2/token", post(grant_jwt_bearer))
         .route("/sandbox/login", get(login))
 }
 
@@ -74,7 +76,7 @@ fn exchange_key(
         .filter(|user| user.is_active)
         .cloned()
         .ok_or_else(|| ApiError::unauthorized("the key's user is inactive"))?;
-    let issued = site.issue_jwt(&user)?;
+    let issued = site.issue_jwt(&user, key)?;
     Ok(Json(json!({
         "token": issued.token,
         "tokenType": "Bearer",
@@ -125,7 +127,7 @@ async fn impersonate(
         })));
     }
 
-    let token = site.issue_opaque(&mut tenant, &user_sid, expires);
+    let token = site.issue_opaque(&mut tenant, &user_sid, expires, &params.key);
     Ok(Json(json!({
         "token": token,
         "token_type": "access",
@@ -196,8 +198,73 @@ async fn exchange_token(
         })?,
     };
     tenant.request_tokens.remove(&params.token);
-    let token = site.issue_opaque(&mut tenant, &user_sid, None);
+    let token = site.issue_opaque(&mut tenant, &user_sid, None, &params.key);
     Ok(Json(json!({ "token": token })))
+}
+
+/// The grant type of RFC 7523, the only one `/oauth2/token` takes.
+const JWT_BEARER_GRANT: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
+
+#[derive(Deserialize)]
+struct GrantForm {
+    grant_type: String,
+    assertion: String,
+}
+
+/// The claims of a JWT-bearer assertion the sandbox checks.
+#[derive(Deserialize)]
+struct Assertion {
+    iss: String,
+    sub: String,
+    aud: String,
+    exp: i64,
+}
+
+/// The JWT-bearer grant: an assertion signed with the application's secret,
+/// issued by its key (`iss`) for a user (`sub`), is traded for an opaque
+/// token acting as that user.
+///
+/// Every refusal is a 401, the wrong grant type included (RFC 6749 would
+/// answer 400 `unsupported_grant_type`); only a form that does not parse is
+/// a 400.
+async fn grant_jwt_bearer(
+    State(site): State<Arc<Site>>,
+    FormBody(form): FormBody<GrantForm>,
+) -> Result<Json<Value>, ApiError> {
+    if form.grant_type != JWT_BEARER_GRANT {
+        return Err(ApiError::unauthorized(format!(
+            "unsupported grant type {}",
+            form.grant_type
+        )));
+    }
+    let assertion: Assertion = jwt::verify(site.config.app_secret.as_bytes(), &form.assertion)
+        .map_err(|rejection| {
+            ApiError::unauthorized(format!("assertion: {}", rejection.message()))
+        })?;
+    check_app_key(&site, &assertion.iss)?;
+    let audience = format!("{}/oauth2/token", site.base_url);
+    if assertion.aud != audience {
+        return Err(ApiError::unauthorized(format!(
+            "the assertion is for {}, not {audience}",
+            assertion.aud
+        )));
+    }
+    if assertion.exp <= site.now().timestamp() {
+        return Err(ApiError::unauthorized("the assertion has expired"));
+    }
+
+    let mut tenant = site.tenant();
+    let user_sid = tenant
+        .user_by_name(&assertion.sub)
+        .filter(|user| user.is_active)
+        .map(|user| user.sid.clone())
+        .ok_or_else(|| ApiError::unauthorized(format!("no active user {}", assertion.sub)))?;
+    let token = site.issue_opaque(&mut tenant, &user_sid, None, &assertion.iss);
+    Ok(Json(json!({
+        "access_token": token,
+        "token_type": "Bearer",
+        "expires_in": site.lifetime_secs(),
+    })))
 }
 
 #[derive(Deserialize)]

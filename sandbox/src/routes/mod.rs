@@ -18,10 +18,12 @@ use std::sync::Arc;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{Method, StatusCode, Uri};
+use axum::middleware;
 use axum::response::IntoResponse;
 
 use crate::MAX_BODY_BYTES;
 use crate::error::ApiError;
+use crate::faults;
 use crate::site::Site;
 
 pub(crate) fn router(site: Arc<Site>) -> Router {
@@ -36,6 +38,11 @@ pub(crate) fn router(site: Arc<Site>) -> Router {
         .merge(users::routes())
         .fallback(no_such_route)
         .method_not_allowed_fallback(method_not_allowed)
+        // Added with `layer`, the faults see the matched route of each call.
+        .layer(middleware::from_fn_with_state(
+            Arc::clone(&site),
+            faults::apply,
+        ))
         // axum's default limit is 2 MB; the real site's ingress takes 25 MiB.
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(site)
