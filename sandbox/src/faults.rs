@@ -557,8 +557,52 @@ fn post_digest(parts: &Parts, body: &Bytes) -> [u8; 32] {
         .map_or("", |target| target.as_str());
     digest.update(target);
     digest.update(b"\n");
-    digest.update(body);
+    // A multipart body is framed by a boundary the client picks at random
+    // for each send; without it, the same upload sent again is the same POST.
+    match multipart_boundary(parts) {
+        Some(boundary) => {
+            for (index, piece) in split_on(body, boundary.as_bytes()).enumerate() {
+                if index > 0 {
+                    digest.update(b"--boundary--");
+                }
+                digest.update(piece);
+            }
+        }
+        None => digest.update(body),
+    }
     digest.finalize().into()
+}
+
+/// The `boundary` parameter of a multipart `Content-Type`.
+fn multipart_boundary(parts: &Parts) -> Option<String> {
+    let content_type = parts.headers.get(CONTENT_TYPE)?.to_str().ok()?;
+    if !content_type.starts_with("multipart/") {
+        return None;
+    }
+    content_type.split(';').find_map(|param| {
+        let (key, value) = param.trim().split_once('=')?;
+        key.eq_ignore_ascii_case("boundary")
+            .then(|| value.trim_matches('"').to_owned())
+            .filter(|boundary| !boundary.is_empty())
+    })
+}
+
+/// The pieces of `body` between occurrences of `separator`.
+fn split_on<'a>(body: &'a [u8], separator: &'a [u8]) -> impl Iterator<Item = &'a [u8]> + 'a {
+    let mut rest = Some(body);
+    std::iter::from_fn(move || {
+        let current = rest?;
+        match current.windows(separator.len()).position(|w| w == separator) {
+            Some(at) => {
+                rest = Some(&current[at + separator.len()..]);
+                Some(&current[..at])
+            }
+            None => {
+                rest = None;
+                Some(current)
+            }
+        }
+    })
 }
 
 /// An answer hyper never sends: its body fails before the head leaves the
