@@ -9,14 +9,24 @@
 //! part against that tenant instead (`NWA_USER` switches to impersonating that
 //! user; `NWA_REPORT_SID` adds the report export).
 //!
+//! `NWA_SANDBOX_FAULTS` gives the sandbox faults to show how the client copes,
+//! for example `NWA_SANDBOX_FAULTS=lose-post-answers,fail-next=2x503`: answers
+//! to POSTs are lost after they took effect, and the next two calls fail.
+//!
 //! Run it with `cargo run --example tour`.
 
 use std::fmt;
 use std::process::ExitCode;
 
+use std::collections::HashSet;
+
 use chrono::NaiveDate;
-use nutrient_workflow::workflow::types::DataContainerField;
-use nutrient_workflow::{Client, Credentials, Error, ResultExt as _, TaskValues, Upload};
+use futures_util::TryStreamExt as _;
+use nutrient_workflow::workflow::types::{DataContainerField, MyRequest};
+use nutrient_workflow::{
+    Client, Credentials, Error, Paginate as _, ResultExt as _, TaskValues, Upload, repeat_safe,
+};
+use nwa_sandbox::FaultPlan;
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -100,15 +110,28 @@ impl Tour {
 
     /// The whole tour against a sandbox started here.
     async fn full(&mut self) -> Result<String, Failure> {
-        let sandbox = nwa_sandbox::spawn().await.map_err(|e| Failure {
+        let faults: FaultPlan = std::env::var("NWA_SANDBOX_FAULTS")
+            .unwrap_or_default()
+            .parse()
+            .map_err(|e| Failure::setup(&format!("NWA_SANDBOX_FAULTS: {e}")))?;
+        let config = nwa_sandbox::Config {
+            faults: faults.clone(),
+            ..nwa_sandbox::Config::default()
+        };
+        let sandbox = nwa_sandbox::spawn_with(config).await.map_err(|e| Failure {
             step: "start the sandbox".into(),
             error: e.to_string(),
         })?;
         println!(
-            "Sandbox tenant `{}` at {}\n",
+            "Sandbox tenant `{}` at {}",
             sandbox.tenant(),
             sandbox.base_url()
         );
+        if faults != FaultPlan::default() {
+            println!("Sandbox faults: {faults}");
+        }
+        println!();
+        let requests_before = sandbox.requests_started();
         let client = Client::builder(sandbox.base_url())
             .tenant(sandbox.tenant())
             .credentials(Credentials::system_key(sandbox.system_key()))
@@ -141,23 +164,16 @@ impl Tour {
             .find(|p| p.publish_status.as_deref() == Some("Production"))
             .ok_or_else(|| Failure::setup("the tenant has no process in Production"))?;
 
-        let started = self
-            .step(&format!("Start a request of \"{}\"", process.name), async {
-                client
-                    .workflow()
-                    .start_request()
-                    .process_sid(&process.sid)
-                    .send()
-                    .await
-                    .operation("start_request")
-                    .await
-            })
+        let request = self
+            .step(
+                &format!("Start a request of \"{}\"", process.name),
+                start_once(&client, &process.sid),
+            )
             .await?;
-        let request = started.request.ok_or_else(|| Failure {
-            step: "Start a request".into(),
-            error: "the answer carries no request".into(),
-        })?;
         println!("   request #{} ({})", request.id, request.sid);
+        if request.recovered {
+            println!("   (the answer was lost; the request it started was found)");
+        }
 
         let task = self
             .step(
@@ -177,16 +193,30 @@ impl Tour {
 
         let receipt = Upload::new("receipt.txt", "Team offsite, 3 taxis: 42.50 EUR\n")
             .content_type("text/plain");
+        // Uploading again after a lost answer only leaves an unused file
+        // behind, so the upload may be repeated.
         let uploaded = self
-            .step("Upload a receipt", client.upload_file(&receipt))
+            .step(
+                "Upload a receipt",
+                repeat_safe(client.upload_file(&receipt)),
+            )
             .await?;
         println!("   file key {}", uploaded.file);
 
         let values = task_values(&task.fields, &uploaded.file);
-        self.step(
-            "Post the task's values",
-            client.post_data_container_values(&task, values),
-        )
+        self.step("Post the task's values", async {
+            match client.post_data_container_values(&task, values).await {
+                // Posting twice would move the workflow twice: when the answer
+                // is lost, look whether the task moved on before anything else.
+                Err(error @ Error::Transport { .. }) => {
+                    let open = client.data_container_task(&request.sid).await?;
+                    let moved_on =
+                        open.is_none_or(|t| t.recipient_task_sid != task.recipient_task_sid);
+                    if moved_on { Ok(()) } else { Err(error) }
+                }
+                other => other,
+            }
+        })
         .await?;
 
         let (files, downloaded) = self.list_and_download(&client, &request.sid).await?;
@@ -194,9 +224,11 @@ impl Tour {
             .export_report(&client, &report_sid, Some(&request.id))
             .await?;
 
+        let started = sandbox.requests_started() - requests_before;
         Ok(format!(
             "{} steps; started request #{}, posted {} values, downloaded {files} file(s) \
-             ({downloaded} bytes), exported {rows} report row(s).",
+             ({downloaded} bytes), exported {rows} report row(s); the sandbox saw \
+             {started} request(s) started.",
             self.steps,
             request.id,
             task.fields.len(),
@@ -344,6 +376,73 @@ impl Tour {
         }
         Ok(csv.lines().count().saturating_sub(1))
     }
+}
+
+/// A request the tour started.
+struct Started {
+    sid: String,
+    id: String,
+    /// Whether the answer was lost and the request found afterwards.
+    recovered: bool,
+}
+
+/// Starts a request of the process once.
+///
+/// A start is a POST and is never sent twice by the client: if its answer is
+/// lost, the request may or may not have started. So this looks at the
+/// caller's open requests of the process before and after, and takes a new
+/// one as the request it started; only when there is none is the error
+/// returned (and starting again would be safe).
+async fn start_once(client: &Client, process_sid: &str) -> Result<Started, Error> {
+    let before: HashSet<String> = open_requests(client, process_sid)
+        .await?
+        .into_iter()
+        .map(|r| r.sid)
+        .collect();
+    let answer = client
+        .workflow()
+        .start_request()
+        .process_sid(process_sid)
+        .send()
+        .await
+        .operation("start_request")
+        .await;
+    match answer {
+        Ok(started) => {
+            let request = started
+                .request
+                .ok_or_else(|| Error::Config("the start answer carries no request".into()))?;
+            Ok(Started {
+                sid: request.sid,
+                id: request.id,
+                recovered: false,
+            })
+        }
+        Err(error @ Error::Transport { .. }) => {
+            let after = open_requests(client, process_sid).await?;
+            match after.into_iter().find(|r| !before.contains(&r.sid)) {
+                Some(found) => Ok(Started {
+                    sid: found.sid,
+                    id: found.id.to_string(),
+                    recovered: true,
+                }),
+                None => Err(error),
+            }
+        }
+        Err(error) => Err(error),
+    }
+}
+
+/// The caller's open requests of a process, every page.
+async fn open_requests(client: &Client, process_sid: &str) -> Result<Vec<MyRequest>, Error> {
+    client
+        .workflow()
+        .list_my_requests()
+        .status("open")
+        .process_sid(process_sid)
+        .items()
+        .try_collect()
+        .await
 }
 
 /// A value for every field, by its type; a file field gets the uploaded key.

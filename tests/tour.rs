@@ -103,6 +103,29 @@ async fn tour_walks_every_step_against_the_sandbox() {
 }
 
 #[tokio::test]
+async fn tour_with_every_post_answer_lost_once_starts_exactly_one_request() {
+    // Each POST takes effect and its first answer is lost, and the next
+    // two calls fail with 503 (the retry policy allows three attempts): the tour must finish, never start a second
+    // request, and never post the task's values twice.
+    let output = run_tour(&[("NWA_SANDBOX_FAULTS", "lose-post-answers,fail-next=2x503")]).await;
+    let stdout = text(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        text(&output.stderr)
+    );
+    assert!(
+        stdout.contains("the answer was lost; the request it started was found"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("the sandbox saw 1 request(s) started"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("downloaded 1 file(s)"), "{stdout}");
+}
+
+#[tokio::test]
 async fn tour_against_a_tenant_runs_the_read_only_steps() {
     let sandbox = nwa_sandbox::spawn().await.expect("sandbox starts");
     let output = run_tour(&[
