@@ -178,6 +178,36 @@ impl Credentials {
         is_guid(secret.trim())
     }
 
+    /// Checks what can be checked before any exchange: no empty key, user
+    /// or secret, and a bearer token that can go in a header.
+    pub(crate) fn check(&self) -> Result<(), String> {
+        let kind = self.kind();
+        let blank = |value: &str| value.trim().is_empty();
+        match &self.0 {
+            Kind::SystemKey(key) | Kind::UserKey(key) if blank(key.expose()) => {
+                Err(format!("the {kind} is empty"))
+            }
+            Kind::Impersonation { key, user, .. } if blank(key.expose()) || blank(user) => {
+                Err(format!("the {kind} or the user to impersonate is empty"))
+            }
+            #[cfg(feature = "jwt-bearer")]
+            Kind::JwtBearer { key, secret, user }
+                if blank(key.expose()) || blank(secret.expose()) || blank(user) =>
+            {
+                Err(format!("the {kind}, its secret or the user is empty"))
+            }
+            Kind::Bearer(token) if blank(token.expose()) => Err(format!("the {kind} is empty")),
+            Kind::Bearer(token)
+                if HeaderValue::from_str(&format!("Bearer {}", token.expose())).is_err() =>
+            {
+                Err(format!(
+                    "the {kind} holds characters that cannot go in a header"
+                ))
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// Whether the exchange needs the tenant ID.
     pub(crate) fn needs_tenant(&self) -> bool {
         matches!(self.0, Kind::SystemKey(_) | Kind::UserKey(_))
@@ -216,7 +246,7 @@ pub enum AuthError {
     #[error("the token exchange answered something that is not a token")]
     Malformed(#[source] serde_json::Error),
     /// The token holds characters that cannot go in a header.
-    #[error("the server issued a token that cannot be sent in a header")]
+    #[error("the token holds characters that cannot be sent in a header")]
     Unusable,
     /// The server refused a token a generated call carried (the message of a
     /// hook failure; the typed cause is not carried through generated calls).

@@ -312,6 +312,7 @@ impl ClientBuilder {
             }
             other => other,
         };
+        credentials.check().map_err(Error::Config)?;
         if credentials.looks_like_env_token() && !self.allow_guid_credentials {
             return Err(Error::Config(format!(
                 "the {} is a bare GUID, the form of an IntegrifyEnv token; that token is for \
@@ -381,10 +382,22 @@ impl ClientBuilder {
 /// Parses the site URL and refuses clear text to anything but loopback unless
 /// the caller opted in.
 fn parse_site(site: &str, allow_http: bool) -> Result<Url, Error> {
-    let url = Url::parse(site.trim())
-        .map_err(|e| Error::Config(format!("`{site}` is not a URL: {e}")))?;
+    // Messages name the scheme and host only: a URL can carry a secret in
+    // its query or user info, and configuration errors get printed.
+    let url = Url::parse(site.trim()).map_err(|e| {
+        match e {
+        url::ParseError::RelativeUrlWithoutBase => Error::Config(
+            "the site URL has no scheme; write it in full, e.g. `https://yourcompany.integrify.com`"
+                .into(),
+        ),
+        other => Error::Config(format!("the site URL is not a URL: {other}")),
+    }
+    })?;
+    let origin = format!("{}://{}", url.scheme(), url.host_str().unwrap_or_default());
     if url.query().is_some() || url.fragment().is_some() {
-        return Err(Error::Config(format!("`{site}` has a query or fragment")));
+        return Err(Error::Config(format!(
+            "the site URL ({origin}/...) must not have a query or fragment"
+        )));
     }
     if !url.username().is_empty() || url.password().is_some() {
         return Err(Error::Config(
@@ -400,7 +413,7 @@ fn parse_site(site: &str, allow_http: bool) -> Result<Url, Error> {
         "https" => Ok(url),
         "http" if allow_http || is_loopback(&url) => Ok(url),
         "http" => Err(Error::Config(format!(
-            "`{site}` is not https; tokens would cross the network in clear text \
+            "`{origin}` is not https; tokens would cross the network in clear text \
              (use allow_insecure_http to accept that)"
         ))),
         other => Err(Error::Config(format!("`{other}` is not an HTTP scheme"))),
@@ -497,6 +510,37 @@ mod tests {
         assert!(build("http://[::1]:8080").is_ok());
         assert!(build("http://localhost").is_ok());
         assert!(build("https://example.com").is_ok());
+    }
+
+    #[test]
+    fn a_secret_in_the_site_url_is_not_echoed() {
+        let error = build("https://example.com/?token=SECRETTOKEN").expect_err("a query");
+        assert!(!error.to_string().contains("SECRETTOKEN"), "{error}");
+        let error = build("ftp://user:SECRETTOKEN@example.com").expect_err("user info");
+        assert!(!error.to_string().contains("SECRETTOKEN"), "{error}");
+    }
+
+    #[test]
+    fn a_site_without_scheme_gets_a_hint() {
+        let error = build("yourcompany.integrify.com").expect_err("no scheme");
+        assert!(error.to_string().contains("no scheme"), "{error}");
+    }
+
+    #[test]
+    fn empty_keys_and_unsendable_tokens_are_refused_up_front() {
+        for credentials in [
+            Credentials::system_key("  "),
+            Credentials::bearer("abc\ndef"),
+            Credentials::impersonate("key", ""),
+        ] {
+            let kind = credentials.kind();
+            let error = Client::builder("https://example.com")
+                .tenant("demo")
+                .credentials(credentials)
+                .build()
+                .expect_err("unusable credentials");
+            assert!(matches!(error, Error::Config(_)), "{kind}: {error:?}");
+        }
     }
 
     #[test]
