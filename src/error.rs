@@ -13,6 +13,21 @@ use crate::auth::AuthError;
 const EXCERPT_CHARS: usize = 300;
 
 /// Everything that can go wrong in a call.
+///
+/// `Display` is one short line that names the operation and what went wrong
+/// (for an error status, with the start of what the server said); the cause
+/// is in [`source`](std::error::Error::source). [`Error::full_message`]
+/// gives the line with every cause, for a log or a command-line tool.
+///
+/// ```
+/// # fn demo(error: nutrient_workflow::Error) {
+/// if error.is_auth() {
+///     eprintln!("check the API key: {}", error.full_message());
+/// } else if error.is_transient() {
+///     eprintln!("try again later: {}", error.full_message());
+/// }
+/// # }
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -26,7 +41,7 @@ pub enum Error {
         source: AuthError,
     },
     /// The server answered with an error status.
-    #[error("{operation}: the server answered HTTP {status}")]
+    #[error("{operation}: the server answered HTTP {status}{}", said(.body))]
     Api {
         /// The operation that was called.
         operation: String,
@@ -82,6 +97,20 @@ pub enum Error {
 }
 
 impl Error {
+    /// The message followed by every cause, on one line:
+    /// `list_users: authentication failed: the server refused the system API
+    /// key (HTTP 401 Unauthorized)`.
+    pub fn full_message(&self) -> String {
+        let mut line = self.to_string();
+        let mut cause = std::error::Error::source(self);
+        while let Some(inner) = cause {
+            line.push_str(": ");
+            line.push_str(&inner.to_string());
+            cause = inner.source();
+        }
+        line
+    }
+
     /// Whether the failure is about credentials or tokens: the exchange
     /// failed, or the server answered 401 or 403.
     pub fn is_auth(&self) -> bool {
@@ -253,6 +282,25 @@ where
     }
 }
 
+/// What the server said, for the message of an error status: the first line
+/// of the body, shortened; nothing when the body is empty.
+fn said(body: &str) -> String {
+    const SHOWN: usize = 160;
+    let line = body
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or_default();
+    if line.is_empty() {
+        return String::new();
+    }
+    let mut shown: String = line.chars().take(SHOWN).collect();
+    if line.chars().count() > SHOWN {
+        shown.push('…');
+    }
+    format!(": {shown}")
+}
+
 /// The start of a body, as text, for an error message.
 pub(crate) fn excerpt(bytes: &[u8]) -> String {
     let text = String::from_utf8_lossy(bytes);
@@ -406,6 +454,20 @@ mod tests {
         assert_eq!(
             error.to_string(),
             "list_users: the server answered HTTP 401 Unauthorized"
+        );
+    }
+
+    #[test]
+    fn an_error_status_shows_what_the_server_said() {
+        let error = Error::Api {
+            operation: "start_request".into(),
+            status: StatusCode::CONFLICT,
+            body: "{\"error\":\"process Travel Request is Inactive\"}\n".into(),
+        };
+        assert_eq!(
+            error.to_string(),
+            "start_request: the server answered HTTP 409 Conflict: \
+             {\"error\":\"process Travel Request is Inactive\"}"
         );
     }
 }
