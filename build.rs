@@ -125,9 +125,15 @@ fn generate(section: &'static Section, path: &Path) -> Result<String, SpecError>
     };
 
     let text = fs::read_to_string(path).map_err(|e| {
+        let relative = if path.is_relative() {
+            " (a relative NWA_OPENAPI_DIR is read from the nutrient-workflow crate's folder; \
+             give an absolute path, or `relative = true` in .cargo/config.toml's [env])"
+        } else {
+            ""
+        };
         let problem = format!(
-            "cannot read {}: {e}; fetch the section with `cargo xtask fetch` or turn off \
-             its cargo feature `{}`",
+            "cannot read {}: {e}{relative}; fetch the section with `cargo xtask fetch` or \
+             turn off its cargo feature `{}`",
             path.display(),
             section.name
         );

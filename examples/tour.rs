@@ -76,18 +76,6 @@ impl fmt::Display for Failure {
     }
 }
 
-/// Renders an error and its causes on one line.
-fn one_line(error: &Error) -> String {
-    let mut line = error.to_string();
-    let mut cause = std::error::Error::source(error);
-    while let Some(inner) = cause {
-        line.push_str(": ");
-        line.push_str(&inner.to_string());
-        cause = inner.source();
-    }
-    line
-}
-
 #[derive(Default)]
 struct Tour {
     steps: usize,
@@ -104,7 +92,7 @@ impl Tour {
         println!("{}. {title}", self.steps);
         work.await.map_err(|error| Failure {
             step: title.to_owned(),
-            error: one_line(&error),
+            error: error.full_message(),
         })
     }
 
@@ -136,7 +124,7 @@ impl Tour {
             .tenant(sandbox.tenant())
             .credentials(Credentials::system_key(sandbox.system_key()))
             .build()
-            .map_err(|e| Failure::setup(&one_line(&e)))?;
+            .map_err(|e| Failure::setup(&e.full_message()))?;
         let report_sid = sandbox.demo().report_sid.clone();
 
         self.step("Exchange the API key for a token", client.authenticate())
@@ -237,7 +225,7 @@ impl Tour {
 
     /// The read-only part of the tour against a real tenant.
     async fn read_only(&mut self) -> Result<String, Failure> {
-        let client = Client::from_env().map_err(|e| Failure::setup(&one_line(&e)))?;
+        let client = Client::from_env().map_err(|e| Failure::setup(&e.full_message()))?;
         let tenant = client.tenant().unwrap_or_default();
         println!("Tenant `{tenant}` at {} (read-only)\n", client.site());
         let report_sid = std::env::var("NWA_REPORT_SID")

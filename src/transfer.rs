@@ -183,6 +183,11 @@ impl Client {
     /// Uploads a file through the legacy route (`POST /files/upload/`) and
     /// returns its key, to post as a data-container field value or put in a
     /// comment.
+    ///
+    /// The key alone does not download the file: once the file is attached
+    /// to a request (posted as a field value), the request's file list
+    /// (`list_instance_files`, or `list_request_files` of the `instance`
+    /// section) gives its link for [`Client::download`].
     #[cfg(feature = "workflow")]
     pub async fn upload_file(
         &self,

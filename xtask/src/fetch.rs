@@ -35,6 +35,8 @@ pub struct FetchOptions {
     pub sections: Vec<String>,
     /// The folder the section files go to.
     pub out: PathBuf,
+    /// Whether `http://` may be used for a site off loopback.
+    pub allow_insecure_http: bool,
 }
 
 /// How a fetch went.
@@ -53,6 +55,7 @@ pub struct FetchReport {
 /// Fetches the selected sections.
 pub async fn fetch(options: &FetchOptions, manifest: &Manifest) -> Result<FetchReport, String> {
     let sections = manifest.select(&options.sections)?;
+    check_site(&options.base_url, options.allow_insecure_http)?;
     let base = options.base_url.trim_end_matches('/').to_owned();
     let http = reqwest::Client::builder()
         .connect_timeout(CONNECT_TIMEOUT)
@@ -96,12 +99,36 @@ pub async fn fetch(options: &FetchOptions, manifest: &Manifest) -> Result<FetchR
             report.notes.push(note);
         }
     }
-    report.changes = if changes.is_empty() {
+    report.changes = if report.fetched.is_empty() {
+        "# API changes\n\nNothing was fetched.\n".to_owned()
+    } else if changes.is_empty() {
         "# API changes\n\nNo changes.\n".to_owned()
     } else {
         format!("# API changes\n{changes}")
     };
     Ok(report)
+}
+
+/// Refuses clear text to anything but loopback, as the crate's client does:
+/// the documents may need the key exchanged for a token.
+fn check_site(base_url: &str, allow_insecure_http: bool) -> Result<(), String> {
+    let url =
+        reqwest::Url::parse(base_url).map_err(|e| format!("the site URL is not a URL: {e}"))?;
+    let loopback = match url.host() {
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    };
+    match url.scheme() {
+        "https" => Ok(()),
+        "http" if loopback || allow_insecure_http => Ok(()),
+        "http" => Err(format!(
+            "http://{} is not https; pass --allow-insecure-http to send in clear text",
+            url.host_str().unwrap_or_default()
+        )),
+        other => Err(format!("`{other}` is not an HTTP scheme")),
+    }
 }
 
 fn read_json(path: &std::path::Path) -> Option<Value> {
@@ -172,20 +199,20 @@ impl Tenant<'_> {
             .get(&url)
             .send()
             .await
-            .map_err(|e| format!("GET {path} did not complete: {}", e.without_url()))?;
+            .map_err(|e| format!("GET {path} did not complete: {}", chain(&e.without_url())))?;
         let status = response.status();
         if status.is_success() {
             let body = response.bytes().await;
             return body
                 .map(|b| b.to_vec())
-                .map_err(|e| format!("GET {path}: {}", e.without_url()));
+                .map_err(|e| format!("GET {path}: {}", chain(&e.without_url())));
         }
         if status != reqwest::StatusCode::UNAUTHORIZED && status != reqwest::StatusCode::FORBIDDEN {
             return Err(format!("GET {path} answered HTTP {status}"));
         }
         let client = self.client()?;
-        let download = client.download(path).await.map_err(|e| one_line(&e))?;
-        let body = download.bytes().await.map_err(|e| one_line(&e))?;
+        let download = client.download(path).await.map_err(|e| e.full_message())?;
+        let body = download.bytes().await.map_err(|e| e.full_message())?;
         Ok(body.to_vec())
     }
 
@@ -200,7 +227,7 @@ impl Tenant<'_> {
                     .tenant(&self.options.tenant)
                     .credentials(Credentials::system_key(key))
                     .build()
-                    .map_err(|e| one_line(&e))?
+                    .map_err(|e| e.full_message())?
             }
         };
         Ok(self.authenticated.insert(client))
@@ -208,7 +235,7 @@ impl Tenant<'_> {
 }
 
 /// An error and its causes on one line.
-fn one_line(error: &dyn std::error::Error) -> String {
+fn chain(error: &dyn std::error::Error) -> String {
     let mut line = error.to_string();
     let mut cause = error.source();
     while let Some(inner) = cause {

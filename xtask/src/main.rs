@@ -80,9 +80,12 @@ struct FetchArgs {
     /// Only these sections (comma-separated).
     #[arg(long, value_delimiter = ',')]
     sections: Vec<String>,
-    /// The folder to write to.
+    /// The folder to write to (the bundled documents by default).
     #[arg(long, default_value_os_t = bundled_dir())]
     out: PathBuf,
+    /// Allows `http://` for a site that is not on loopback.
+    #[arg(long)]
+    allow_insecure_http: bool,
 }
 
 #[tokio::main]
@@ -119,6 +122,7 @@ async fn run_fetch(args: FetchArgs) -> Result<(), String> {
         api_key,
         sections: args.sections,
         out: args.out,
+        allow_insecure_http: args.allow_insecure_http,
     };
     let report = fetch(&options, &manifest).await?;
     for name in &report.fetched {

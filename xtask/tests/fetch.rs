@@ -41,6 +41,7 @@ async fn fetch_into(sandbox: &Sandbox, out: &Path, key: Option<&str>) -> FetchRe
         api_key: key.map(str::to_owned),
         sections: Vec::new(),
         out: out.to_owned(),
+        allow_insecure_http: false,
     };
     tokio::time::timeout(Duration::from_secs(60), fetch(&options, &manifest))
         .await
@@ -105,6 +106,7 @@ async fn discovered_document_urls_override_the_configured_paths() {
         api_key: None,
         sections: vec!["workflow".into()],
         out: out.0.clone(),
+        allow_insecure_http: false,
     };
     let report = fetch(&options, &manifest).await.expect("fetch runs");
     assert_eq!(report.fetched, ["workflow"], "{:?}", report.failed);
@@ -138,6 +140,11 @@ async fn documents_behind_a_login_without_a_key_fail_by_section() {
     let out = Scratch::new("nokey");
     let report = fetch_into(&closed, &out.0, None).await;
     assert!(report.fetched.is_empty());
+    assert!(
+        report.changes.contains("Nothing was fetched."),
+        "{}",
+        report.changes
+    );
     assert_eq!(report.failed.len(), 5);
     for (section, why) in &report.failed {
         assert!(why.contains("no API key was given"), "{section}: {why}");
@@ -172,6 +179,7 @@ async fn a_failing_section_is_named_and_the_others_are_written() {
         api_key: None,
         sections: Vec::new(),
         out: out.0.clone(),
+        allow_insecure_http: false,
     };
     let report = fetch(&options, &broken).await.expect("fetch runs");
 
@@ -191,4 +199,46 @@ async fn a_failing_section_is_named_and_the_others_are_written() {
         .filter(|e| e.file_name().to_string_lossy().ends_with(".partial"))
         .collect();
     assert!(leftovers.is_empty(), "half-written files were left behind");
+}
+
+#[tokio::test]
+async fn clear_text_to_a_remote_site_is_refused_before_any_request() {
+    let manifest = Manifest::load(&bundled_dir()).expect("sections.toml");
+    let out = Scratch::new("insecure");
+    let options = FetchOptions {
+        // A documentation host name: refused before any lookup or connection.
+        base_url: "http://tenant.example".to_owned(),
+        tenant: "demo".to_owned(),
+        api_key: None,
+        sections: Vec::new(),
+        out: out.0.clone(),
+        allow_insecure_http: false,
+    };
+    let error = fetch(&options, &manifest)
+        .await
+        .expect_err("clear text refused");
+    assert!(error.contains("--allow-insecure-http"), "{error}");
+}
+
+#[tokio::test]
+async fn a_closed_port_is_reported_with_its_cause() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let base_url = format!("http://{}", listener.local_addr().expect("address"));
+    drop(listener);
+    let manifest = Manifest::load(&bundled_dir()).expect("sections.toml");
+    let out = Scratch::new("closed-port");
+    let options = FetchOptions {
+        base_url,
+        tenant: "demo".to_owned(),
+        api_key: None,
+        sections: vec!["auth".into()],
+        out: out.0.clone(),
+        allow_insecure_http: false,
+    };
+    let report = fetch(&options, &manifest).await.expect("fetch runs");
+    let (_, why) = &report.failed[0];
+    assert!(
+        why.to_lowercase().contains("refused"),
+        "the cause is shown: {why}"
+    );
 }
