@@ -592,7 +592,10 @@ fn split_on<'a>(body: &'a [u8], separator: &'a [u8]) -> impl Iterator<Item = &'a
     let mut rest = Some(body);
     std::iter::from_fn(move || {
         let current = rest?;
-        match current.windows(separator.len()).position(|w| w == separator) {
+        match current
+            .windows(separator.len())
+            .position(|w| w == separator)
+        {
             Some(at) => {
                 rest = Some(&current[at + separator.len()..]);
                 Some(&current[..at])
