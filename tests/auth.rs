@@ -2,66 +2,12 @@
 //! kind, clear errors for wrong ones, and a token fetched once and renewed
 //! when it expires.
 
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime};
+pub mod common;
 
-use nutrient_workflow::{Client, Clock, Credentials, Error, ResultExt as _};
-use nwa_sandbox::Sandbox;
+use std::time::Duration;
 
-/// Every test here finishes well within this; a hang fails instead of
-/// blocking the suite.
-const LIMIT: Duration = Duration::from_secs(30);
-
-async fn within<T>(work: impl Future<Output = T>) -> T {
-    tokio::time::timeout(LIMIT, work)
-        .await
-        .expect("finished in time")
-}
-
-fn client(sandbox: &Sandbox, credentials: Credentials) -> Client {
-    Client::builder(sandbox.base_url())
-        .tenant(sandbox.tenant())
-        .credentials(credentials)
-        .build()
-        .expect("valid configuration")
-}
-
-async fn current_user(client: &Client) -> Result<String, Error> {
-    let me = client
-        .workflow()
-        .get_current_user()
-        .send()
-        .await
-        .operation("get_current_user")
-        .await?;
-    Ok(me.user_name.unwrap_or_default())
-}
-
-/// A clock the test moves by hand.
-#[derive(Debug)]
-struct TestClock(Mutex<SystemTime>);
-
-impl TestClock {
-    fn starting_now() -> Arc<Self> {
-        // The sandbox checks expiry against real time, so start there.
-        #[expect(
-            clippy::disallowed_methods,
-            reason = "the test clock starts at real time"
-        )]
-        let now = SystemTime::now();
-        Arc::new(Self(Mutex::new(now)))
-    }
-
-    fn advance(&self, by: Duration) {
-        *self.0.lock().expect("clock lock") += by;
-    }
-}
-
-impl Clock for TestClock {
-    fn now(&self) -> SystemTime {
-        *self.0.lock().expect("clock lock")
-    }
-}
+use common::{TestClock, client_with as client, current_user, within};
+use nutrient_workflow::{Client, Credentials, ResultExt as _};
 
 #[tokio::test]
 async fn system_key_acts_as_the_admin() {

@@ -7,30 +7,23 @@
 //! only. Backoffs are a few milliseconds and token expiry is moved by a test
 //! clock, so no test waits on real time beyond a few short timeouts.
 
+pub mod common;
+
 use std::io;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
+use common::{TestClock, current_user, within};
 use nutrient_workflow::workflow::types::RunReport;
 use nutrient_workflow::{
-    Client, ClientBuilder, Clock, Credentials, Error, ResultExt as _, RetryPolicy, repeat_safe,
+    Client, ClientBuilder, Credentials, Error, ResultExt as _, RetryPolicy, repeat_safe,
 };
 use nwa_sandbox::{ClockOffset, Sandbox};
 use reqwest::StatusCode;
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
-
-/// Every test here finishes in well under a second or two; a hang fails
-/// instead of blocking the suite.
-const LIMIT: Duration = Duration::from_secs(20);
-
-async fn within<T>(work: impl Future<Output = T>) -> T {
-    tokio::time::timeout(LIMIT, work)
-        .await
-        .expect("finished within the time limit")
-}
 
 /// The default policy (three attempts) with backoffs short enough that a
 /// retried call costs milliseconds.
@@ -39,27 +32,13 @@ fn quick_retries() -> RetryPolicy {
 }
 
 fn builder(sandbox: &Sandbox, credentials: Credentials) -> ClientBuilder {
-    Client::builder(sandbox.base_url())
-        .tenant(sandbox.tenant())
-        .credentials(credentials)
-        .retry(quick_retries())
+    common::builder(sandbox, credentials).retry(quick_retries())
 }
 
 fn admin_client(sandbox: &Sandbox) -> Client {
     builder(sandbox, Credentials::system_key(sandbox.system_key()))
         .build()
         .expect("valid configuration")
-}
-
-async fn current_user(client: &Client) -> Result<String, Error> {
-    let me = client
-        .workflow()
-        .get_current_user()
-        .send()
-        .await
-        .operation("get_current_user")
-        .await?;
-    Ok(me.user_name.unwrap_or_default())
 }
 
 async fn start_request(client: &Client, sandbox: &Sandbox) -> Result<String, Error> {
@@ -91,32 +70,6 @@ async fn run_report(client: &Client, sandbox: &Sandbox) -> Result<serde_json::Va
         .operation("run_report")
         .await?;
     Ok(serde_json::to_value(run).expect("a report run is JSON"))
-}
-
-/// A clock the test moves by hand.
-#[derive(Debug)]
-struct TestClock(Mutex<SystemTime>);
-
-impl TestClock {
-    fn starting_now() -> Arc<Self> {
-        // The sandbox checks expiry against real time, so start there.
-        #[expect(
-            clippy::disallowed_methods,
-            reason = "the test clock starts at real time"
-        )]
-        let now = SystemTime::now();
-        Arc::new(Self(Mutex::new(now)))
-    }
-
-    fn advance(&self, by: Duration) {
-        *self.0.lock().unwrap_or_else(PoisonError::into_inner) += by;
-    }
-}
-
-impl Clock for TestClock {
-    fn now(&self) -> SystemTime {
-        *self.0.lock().unwrap_or_else(PoisonError::into_inner)
-    }
 }
 
 /// The `reqwest::Error` under a transport error.

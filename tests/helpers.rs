@@ -1,44 +1,15 @@
 //! The workflow helpers and paged lists against the sandbox on loopback:
 //! what a user writes in a few lines instead of a sequence of raw calls.
 
-use std::time::Duration;
+pub mod common;
 
+use common::start_request;
+use common::{Scratch, admin_client as client, within};
 use futures_util::{StreamExt as _, TryStreamExt as _};
 use nutrient_workflow::{
     Client, Credentials, Error, Paginate as _, ResultExt as _, TaskValues, Upload,
 };
 use nwa_sandbox::{Sandbox, TaskKind};
-
-const LIMIT: Duration = Duration::from_secs(30);
-
-async fn within<T>(work: impl Future<Output = T>) -> T {
-    tokio::time::timeout(LIMIT, work)
-        .await
-        .expect("finished in time")
-}
-
-fn client(sandbox: &Sandbox) -> Client {
-    Client::builder(sandbox.base_url())
-        .tenant(sandbox.tenant())
-        .credentials(Credentials::system_key(sandbox.system_key()))
-        .build()
-        .expect("valid configuration")
-}
-
-/// Starts a request of the demo process and returns its SID and number.
-async fn start_request(client: &Client, sandbox: &Sandbox) -> (String, String) {
-    let started = client
-        .workflow()
-        .start_request()
-        .process_sid(&sandbox.demo().process_sid)
-        .send()
-        .await
-        .operation("start_request")
-        .await
-        .expect("request started");
-    let request = started.request.expect("the answer carries the request");
-    (request.sid, request.id)
-}
 
 #[tokio::test]
 async fn my_requests_stream_across_several_pages() {
@@ -47,7 +18,12 @@ async fn my_requests_stream_across_several_pages() {
     within(async {
         let mut started = Vec::new();
         for _ in 0..5 {
-            started.push(start_request(&client, &sandbox).await.0);
+            started.push(
+                start_request(&client, &sandbox)
+                    .await
+                    .expect("request started")
+                    .0,
+            );
         }
         let listed: Vec<String> = client
             .workflow()
@@ -104,7 +80,9 @@ async fn data_container_task_is_found_filled_with_a_file_and_moves_on() {
     let sandbox = nwa_sandbox::spawn().await.expect("sandbox");
     let client = client(&sandbox);
     within(async {
-        let (request_sid, _) = start_request(&client, &sandbox).await;
+        let (request_sid, _) = start_request(&client, &sandbox)
+            .await
+            .expect("request started");
         let task = client
             .data_container_task(&request_sid)
             .await
@@ -157,7 +135,9 @@ async fn unknown_field_key_is_refused_before_anything_is_sent() {
     let sandbox = nwa_sandbox::spawn().await.expect("sandbox");
     let client = client(&sandbox);
     within(async {
-        let (request_sid, _) = start_request(&client, &sandbox).await;
+        let (request_sid, _) = start_request(&client, &sandbox)
+            .await
+            .expect("request started");
         let task = client
             .data_container_task(&request_sid)
             .await
@@ -187,7 +167,9 @@ async fn approval_completes_the_request() {
     let sandbox = nwa_sandbox::spawn().await.expect("sandbox");
     let client = client(&sandbox);
     within(async {
-        let (request_sid, _) = start_request(&client, &sandbox).await;
+        let (request_sid, _) = start_request(&client, &sandbox)
+            .await
+            .expect("request started");
         let task = client
             .data_container_task(&request_sid)
             .await
@@ -229,7 +211,9 @@ async fn report_export_streams_the_filtered_csv() {
     let sandbox = nwa_sandbox::spawn().await.expect("sandbox");
     let client = client(&sandbox);
     within(async {
-        let (_, request_id) = start_request(&client, &sandbox).await;
+        let (_, request_id) = start_request(&client, &sandbox)
+            .await
+            .expect("request started");
         let report_sid = &sandbox.demo().report_sid;
         let mut filters = client.report_filters(report_sid).await.expect("filters");
         let error = filters.set("Nope", "x").expect_err("unknown filter");
@@ -255,24 +239,6 @@ async fn report_export_streams_the_filtered_csv() {
     .await;
 }
 
-/// A scratch folder under the system's temporary directory, removed on drop.
-struct Scratch(std::path::PathBuf);
-
-impl Scratch {
-    fn new(name: &str) -> Self {
-        let dir = std::env::temp_dir().join(format!("nwa-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("scratch folder");
-        Self(dir)
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 /// Uploads `upload` to a new request (legacy route, posted as the receipt)
 /// and returns the request's file list entry.
 async fn attach(
@@ -280,7 +246,9 @@ async fn attach(
     sandbox: &Sandbox,
     upload: Upload,
 ) -> nutrient_workflow::workflow::types::InstanceFile {
-    let (request_sid, _) = start_request(client, sandbox).await;
+    let (request_sid, _) = start_request(client, sandbox)
+        .await
+        .expect("request started");
     let task = client
         .data_container_task(&request_sid)
         .await

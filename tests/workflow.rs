@@ -7,12 +7,14 @@
 //! bundled documents and fails when one of them is called nowhere in this
 //! file, so a new operation cannot arrive without a test.
 
+pub mod common;
+
 use std::path::Path;
-use std::time::Duration;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{Datelike as _, TimeZone as _, Utc};
+use common::{admin_client, client_with, within};
 use futures_util::TryStreamExt as _;
 use nutrient_workflow::workflow::types::{
     Approval, ReportFilter, RequestSummary, RunReport, UserInput, UserList, UserPage,
@@ -21,10 +23,6 @@ use nutrient_workflow::{ByteStream, Client, Credentials, Error, ResultExt as _, 
 use nwa_sandbox::{Sandbox, TaskKind};
 use reqwest::StatusCode;
 
-/// Every test here finishes in well under a second; a hang fails instead of
-/// blocking the suite.
-const LIMIT: Duration = Duration::from_secs(30);
-
 /// This file's own text, searched by the coverage test.
 const SOURCE: &str = include_str!("workflow.rs");
 
@@ -32,27 +30,8 @@ const SOURCE: &str = include_str!("workflow.rs");
 /// SID follows it.
 const ENDPOINT_PREFIX: &str = "/tasktypes/data-container/instances/tasks/reciptasks/";
 
-async fn within<T>(work: impl Future<Output = T>) -> T {
-    tokio::time::timeout(LIMIT, work)
-        .await
-        .expect("finished within the time limit")
-}
-
 async fn sandbox() -> Sandbox {
     nwa_sandbox::spawn().await.expect("sandbox starts")
-}
-
-/// A client acting as `admin` through the system API key.
-fn admin_client(sandbox: &Sandbox) -> Client {
-    client_with(sandbox, Credentials::system_key(sandbox.system_key()))
-}
-
-fn client_with(sandbox: &Sandbox, credentials: Credentials) -> Client {
-    Client::builder(sandbox.base_url())
-        .tenant(sandbox.tenant())
-        .credentials(credentials)
-        .build()
-        .expect("valid configuration")
 }
 
 /// Reads a streamed answer to its end.
