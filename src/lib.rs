@@ -157,14 +157,21 @@
 //! The crate logs through `tracing`: one `nwa.call` span per API call with
 //! its section, operation, method, status and duration in milliseconds, at
 //! DEBUG; a DEBUG event when a token is obtained, with the time until it is
-//! renewed, and when a call is repeated; a WARN when a refused token cannot
-//! be renewed or a renewal failed and the current token is kept. No key,
-//! token or request body of the token exchange is ever logged.
+//! renewed, when a call is repeated, and when a call is not sent because no
+//! token could be had; a WARN when a refused token cannot be renewed or a
+//! renewal failed and the current token is kept. No key, token or request
+//! body of the token exchange is ever logged.
 //!
-//! # TLS
+//! # Other cargo features
 //!
-//! The `rustls` feature (default) uses rustls; `native-tls` uses the
-//! platform's TLS instead.
+//! | feature | default | what |
+//! |---|---|---|
+//! | `rustls` | yes | TLS through rustls |
+//! | `native-tls` | no | TLS through the platform's library |
+//! | `jwt-bearer` | yes | [`Credentials::jwt_bearer`] (adds `hmac` and `sha2`) |
+//!
+//! Without a TLS feature the client refuses `https://` sites with a clear
+//! error. The minimum supported Rust version is 1.88.
 
 mod auth;
 mod client;

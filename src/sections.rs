@@ -43,6 +43,14 @@ macro_rules! section {
                 self.inner()
                     .authorize(request)
                     .await
+                    .inspect_err(|error| {
+                        tracing::debug!(
+                            section = $section,
+                            operation = info.operation_id,
+                            %error,
+                            "call not sent: no usable token"
+                        );
+                    })
                     .map_err(|error| match error {
                         crate::auth::AuthError::Unreachable(e) => {
                             progenitor_client::Error::CommunicationError(e)
