@@ -62,6 +62,13 @@
 //!   configuration does.
 //! - `GET /files/stream/{file_key}` is where the `StreamEndpoint` and
 //!   `downloadLink` of an attached file point.
+//! - `GET /files/stream/synthetic` ([`SYNTHETIC_FILE_LINK`]) serves a file of
+//!   [`Config::synthetic_file_bytes`] bytes, made up as it is sent (a
+//!   repeating byte pattern, `application/octet-stream`, named
+//!   `synthetic.bin`), when that is set. With [`Config::discard_uploads`] and
+//!   a raised [`Config::max_body_bytes`], it lets a client move files of any
+//!   size through a sandbox that keeps none of them in memory, as the
+//!   benchmark (`cargo xtask bench`) does.
 //! - `GET /sandbox/login?token=T&user=U` stands in for the login page of the
 //!   interactive `/access/request-token` flow: it signs request token `T` in
 //!   as user `U`.
@@ -126,8 +133,8 @@
 //!
 //! To see what a client did, the sandbox counts: [`Sandbox::hits`] per
 //! method and route, [`Sandbox::token_exchanges`] and
-//! [`Sandbox::token_exchanges_for`] per key, [`Sandbox::issued_tokens`], and
-//! [`Sandbox::requests_started`].
+//! [`Sandbox::token_exchanges_for`] per key, [`Sandbox::issued_tokens`],
+//! [`Sandbox::requests_started`], and [`Sandbox::uploaded_bytes`].
 
 mod clock;
 mod demo;
@@ -187,6 +194,18 @@ pub struct Config {
     pub specs_need_token: bool,
     /// The faults on from the start; see [`Faults`]. None by default.
     pub faults: FaultPlan,
+    /// The largest request body read, in bytes. 25 MiB by default, as the
+    /// real site's ingress allows; raise it to try larger uploads.
+    pub max_body_bytes: usize,
+    /// Whether uploaded files are counted and dropped instead of kept. The
+    /// upload routes answer as usual and store the file's name and type but
+    /// no content (a download of it is empty), so an upload of any size
+    /// takes no memory. Off by default. [`Sandbox::uploaded_bytes`] counts
+    /// either way.
+    pub discard_uploads: bool,
+    /// The size of a file made up on the fly at [`SYNTHETIC_FILE_LINK`], for
+    /// downloads larger than memory; `None` (no such file) by default.
+    pub synthetic_file_bytes: Option<u64>,
 }
 
 impl Default for Config {
@@ -202,6 +221,9 @@ impl Default for Config {
             dialect: Dialect::default(),
             specs_need_token: false,
             faults: FaultPlan::default(),
+            max_body_bytes: MAX_BODY_BYTES,
+            discard_uploads: false,
+            synthetic_file_bytes: None,
         }
     }
 }
@@ -233,6 +255,10 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
 /// The largest request body, as the site's ingress allows (25 MiB).
 pub(crate) const MAX_BODY_BYTES: usize = 25 * 1024 * 1024;
+
+/// Where the file of [`Config::synthetic_file_bytes`] is downloaded, relative
+/// to the site root. It takes a token like every download.
+pub const SYNTHETIC_FILE_LINK: &str = "/files/stream/synthetic";
 
 impl Sandbox {
     /// The site's root, e.g. `http://127.0.0.1:41234`, without a trailing
@@ -305,6 +331,13 @@ impl Sandbox {
     /// fault refused count too.
     pub fn hits(&self, method: &str, route: &str) -> u64 {
         self.site.hits(method, route)
+    }
+
+    /// How many bytes of file content the upload routes accepted, kept or
+    /// discarded ([`Config::discard_uploads`]); a refused upload adds
+    /// nothing.
+    pub fn uploaded_bytes(&self) -> u64 {
+        self.site.uploaded_bytes()
     }
 
     /// How many requests the tenant holds: the two seeded ones plus every

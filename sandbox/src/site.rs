@@ -9,6 +9,7 @@
 //! are in `routes::auth`.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
@@ -39,6 +40,8 @@ pub(crate) struct Site {
     /// Calls per method and route, counted under both the route's pattern
     /// and the path called.
     hits: Mutex<HashMap<(String, String), u64>>,
+    /// Bytes of file content the upload routes received.
+    uploaded_bytes: AtomicU64,
 }
 
 #[derive(Debug)]
@@ -68,6 +71,7 @@ impl Site {
             tenant: Mutex::new(tenant),
             issued: Mutex::default(),
             hits: Mutex::default(),
+            uploaded_bytes: AtomicU64::new(0),
         }
     }
 
@@ -134,6 +138,15 @@ impl Site {
     pub(crate) fn hits(&self, method: &str, route: &str) -> u64 {
         let key = (method.to_ascii_uppercase(), route.to_owned());
         self.hits_table().get(&key).copied().unwrap_or(0)
+    }
+
+    pub(crate) fn count_upload(&self, bytes: usize) {
+        let bytes = u64::try_from(bytes).unwrap_or(u64::MAX);
+        self.uploaded_bytes.fetch_add(bytes, Ordering::Relaxed);
+    }
+
+    pub(crate) fn uploaded_bytes(&self) -> u64 {
+        self.uploaded_bytes.load(Ordering::Relaxed)
     }
 
     /// How long a token issued now lives, in whole seconds.

@@ -6,6 +6,9 @@
 //!   `openapi/upstream/`, offline.
 //! - `diff OLD NEW` compares two folders of normalized documents.
 //! - `sandbox [--port N]` runs the stand-in tenant on loopback.
+//! - `bench [--build]` measures the client against the sandbox, in release.
+
+mod bench;
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
@@ -53,6 +56,13 @@ enum Command {
         #[arg(long, default_value = "openapi-3.0")]
         dialect: String,
     },
+    /// Measures the client against the sandbox (a release build) and prints
+    /// one line per figure with its goal.
+    Bench {
+        /// Also measures build cost: clean and incremental builds, minutes.
+        #[arg(long)]
+        build: bool,
+    },
 }
 
 #[derive(Args)]
@@ -95,6 +105,7 @@ async fn main() -> ExitCode {
         Command::Normalize { check, dir } => run_normalize(&dir, check),
         Command::Diff { old, new } => xtask::diff::diff_dirs(&old, &new).map(|r| print!("{r}")),
         Command::Sandbox { port, dialect } => sandbox(port, &dialect).await,
+        Command::Bench { build } => bench::run(build),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

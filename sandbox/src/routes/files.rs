@@ -4,10 +4,13 @@
 //! Both upload routes put the bytes, name and content type into one store,
 //! so a key from either can go into a data-container `file` field. Files
 //! only become a request's attachments through such a field; this module
-//! does not attach anything by itself.
+//! does not attach anything by itself. With `Config::discard_uploads` the
+//! bytes are counted and dropped; the synthetic file of
+//! `Config::synthetic_file_bytes` is made up as it is downloaded.
 
 use std::sync::Arc;
 
+use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -16,6 +19,7 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use crate::SYNTHETIC_FILE_LINK;
 use crate::clock::format_date_time;
 use crate::error::{ApiError, Form, Params, PathArgs};
 use crate::site::{Caller, Site};
@@ -43,15 +47,20 @@ fn stream_path(file_key: &str) -> String {
     format!("/files/stream/{file_key}")
 }
 
-/// Reads every file part of `form` whose field name is one of `names`.
-async fn read_files(mut form: Form, names: &[&str]) -> Result<Vec<StoredFile>, ApiError> {
+/// Reads every file part of `form` whose field name is one of `names`,
+/// keeping the bytes unless the site discards uploads; a form read whole
+/// adds its bytes to the site's count.
+async fn read_files(
+    site: &Site,
+    mut form: Form,
+    names: &[&str],
+) -> Result<Vec<StoredFile>, ApiError> {
     let mut files = Vec::new();
-    while let Some(field) = form
-        .0
-        .next_field()
-        .await
-        .map_err(|error| ApiError::new(error.status(), error.body_text()))?
-    {
+    let mut received = 0;
+    let read_error = |error: axum::extract::multipart::MultipartError| {
+        ApiError::new(error.status(), error.body_text())
+    };
+    while let Some(mut field) = form.0.next_field().await.map_err(read_error)? {
         if !field.name().is_some_and(|name| names.contains(&name)) {
             continue;
         }
@@ -60,14 +69,17 @@ async fn read_files(mut form: Form, names: &[&str]) -> Result<Vec<StoredFile>, A
             .content_type()
             .unwrap_or("application/octet-stream")
             .to_owned();
-        let bytes = field
-            .bytes()
-            .await
-            .map_err(|error| ApiError::new(error.status(), error.body_text()))?;
+        let mut bytes = Vec::new();
+        while let Some(chunk) = field.chunk().await.map_err(read_error)? {
+            received += chunk.len();
+            if !site.config.discard_uploads {
+                bytes.extend_from_slice(&chunk);
+            }
+        }
         files.push(StoredFile {
             name,
             content_type,
-            bytes: bytes.to_vec(),
+            bytes,
         });
     }
     if files.is_empty() {
@@ -76,6 +88,7 @@ async fn read_files(mut form: Form, names: &[&str]) -> Result<Vec<StoredFile>, A
             names.join("` or `")
         )));
     }
+    site.count_upload(received);
     Ok(files)
 }
 
@@ -98,7 +111,7 @@ async fn upload_file(
     _caller: Caller,
     form: Form,
 ) -> Result<Json<Value>, ApiError> {
-    let files = read_files(form, &["file"]).await?;
+    let files = read_files(&site, form, &["file"]).await?;
     let stored = store(&site, files);
     let answer: Vec<Value> = stored
         .into_iter()
@@ -117,7 +130,7 @@ async fn upload_temp_file(
         return Err(ApiError::not_found(format!("no tenant {tenant}")));
     }
     // Client code sends the field as `file` or as `file-upload`.
-    let files = read_files(form, &["file", "file-upload"]).await?;
+    let files = read_files(&site, form, &["file", "file-upload"]).await?;
     let stored = store(&site, files);
     let answer: Vec<Value> = stored
         .into_iter()
@@ -242,6 +255,11 @@ async fn stream_file(
     _caller: Caller,
     PathArgs(file_key): PathArgs<String>,
 ) -> Result<Response, ApiError> {
+    if let Some(len) = site.config.synthetic_file_bytes
+        && stream_path(&file_key) == SYNTHETIC_FILE_LINK
+    {
+        return Ok(synthetic_file(len));
+    }
     let file = site
         .tenant()
         .files
@@ -257,6 +275,34 @@ async fn stream_file(
         (header::CONTENT_DISPOSITION, disposition),
     ];
     Ok((headers, file.bytes).into_response())
+}
+
+/// How much of the synthetic file goes out at a time.
+const SYNTHETIC_CHUNK_BYTES: usize = 64 * 1024;
+
+/// A file of `len` bytes of a repeating pattern, made up as it is sent: every
+/// chunk shares one buffer, so its size costs no memory.
+fn synthetic_file(len: u64) -> Response {
+    let pattern: Vec<u8> = (0..SYNTHETIC_CHUNK_BYTES).map(|i| i as u8).collect();
+    let pattern = Bytes::from(pattern);
+    let chunk = SYNTHETIC_CHUNK_BYTES as u64;
+    let chunks = (0..len.div_ceil(chunk)).map(move |index| {
+        let size = (len - index * chunk).min(chunk) as usize;
+        Ok::<_, std::convert::Infallible>(pattern.slice(..size))
+    });
+    let headers = [
+        (
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/octet-stream"),
+        ),
+        (
+            header::CONTENT_DISPOSITION,
+            HeaderValue::from_static("attachment; filename=\"synthetic.bin\""),
+        ),
+        (header::CONTENT_LENGTH, HeaderValue::from(len)),
+    ];
+    let body = Body::from_stream(futures_util::stream::iter(chunks));
+    (headers, body).into_response()
 }
 
 /// `attachment; filename="..."`, plus the RFC 6266 `filename*` form when the

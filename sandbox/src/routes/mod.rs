@@ -21,12 +21,12 @@ use axum::http::{Method, StatusCode, Uri};
 use axum::middleware;
 use axum::response::IntoResponse;
 
-use crate::MAX_BODY_BYTES;
 use crate::error::ApiError;
 use crate::faults;
 use crate::site::Site;
 
 pub(crate) fn router(site: Arc<Site>) -> Router {
+    let max_body_bytes = site.config.max_body_bytes;
     Router::new()
         .merge(auth::routes())
         .merge(files::routes())
@@ -43,8 +43,9 @@ pub(crate) fn router(site: Arc<Site>) -> Router {
             Arc::clone(&site),
             faults::apply,
         ))
-        // axum's default limit is 2 MB; the real site's ingress takes 25 MiB.
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        // axum's default limit is 2 MB; the real site's ingress takes 25 MiB,
+        // the default of `Config::max_body_bytes`.
+        .layer(DefaultBodyLimit::max(max_body_bytes))
         .with_state(site)
 }
 
