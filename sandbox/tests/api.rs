@@ -5,44 +5,16 @@
 //! schemas of the bundled OpenAPI documents (see `Contract`), so a shape
 //! that drifts from the contract fails here first.
 
+pub mod common;
+
 use std::time::Duration;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use common::{bounded, client, system_token};
 use reqwest::StatusCode;
 use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
-
-/// Every test finishes well within this, or fails.
-const TEST_LIMIT: Duration = Duration::from_secs(20);
-
-async fn bounded<F: std::future::Future<Output = ()>>(test: F) {
-    tokio::time::timeout(TEST_LIMIT, test)
-        .await
-        .expect("the test finished in time");
-}
-
-fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .timeout(Duration::from_secs(5))
-        .build()
-        .expect("client builds")
-}
-
-async fn system_token(http: &reqwest::Client, sandbox: &nwa_sandbox::Sandbox) -> String {
-    let answer: Value = http
-        .post(format!("{}/api/auth/token/api-key", sandbox.base_url()))
-        .json(&json!({ "tenant": sandbox.tenant(), "apiKey": sandbox.system_key() }))
-        .send()
-        .await
-        .expect("exchange sent")
-        .error_for_status()
-        .expect("exchange accepted")
-        .json()
-        .await
-        .expect("exchange answer is JSON");
-    answer["token"].as_str().expect("token").to_owned()
-}
 
 fn claims(jwt: &str) -> Value {
     let payload = jwt.split('.').nth(1).expect("JWT has a payload");

@@ -1,29 +1,14 @@
 //! The spec route serves each section in the configured dialect or the one
 //! `?dialect=` asks for, and the swagger-ui configuration lists them.
 
-use std::time::Duration;
+pub mod common;
 
+use common::{bounded, client};
 use nwa_sandbox::{Config, Dialect};
 use reqwest::StatusCode;
 use serde_json::Value;
 
 const SECTIONS: [&str; 5] = ["workflow", "auth", "files", "instance", "core-service"];
-
-/// Every test finishes well within this, or fails.
-const TEST_LIMIT: Duration = Duration::from_secs(20);
-
-async fn bounded<F: std::future::Future<Output = ()>>(test: F) {
-    tokio::time::timeout(TEST_LIMIT, test)
-        .await
-        .expect("the test finished in time");
-}
-
-fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .timeout(Duration::from_secs(5))
-        .build()
-        .expect("client builds")
-}
 
 async fn get_json(http: &reqwest::Client, url: &str) -> Value {
     let response = http.get(url).send().await.expect("sent");

@@ -2,10 +2,13 @@
 //! plain HTTP client (and, where a fault is about the bytes on the wire, a
 //! raw TCP one) on loopback.
 
+pub mod common;
+
 use std::time::{Duration, Instant};
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use common::{bounded, client, exchange, system_token};
 use hmac::{Hmac, Mac};
 use nwa_sandbox::{ClockOffset, Config, FaultPlan, Sandbox};
 use reqwest::StatusCode;
@@ -13,41 +16,6 @@ use serde_json::{Value, json};
 use sha2::Sha256;
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::TcpStream;
-
-/// Every test finishes well within this, or fails.
-const TEST_LIMIT: Duration = Duration::from_secs(20);
-
-async fn bounded<F: Future<Output = ()>>(test: F) {
-    tokio::time::timeout(TEST_LIMIT, test)
-        .await
-        .expect("the test finished in time");
-}
-
-fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .timeout(Duration::from_secs(5))
-        .build()
-        .expect("client builds")
-}
-
-async fn exchange(http: &reqwest::Client, sandbox: &Sandbox) -> reqwest::Response {
-    http.post(format!("{}/api/auth/token/api-key", sandbox.base_url()))
-        .json(&json!({ "tenant": sandbox.tenant(), "apiKey": sandbox.system_key() }))
-        .send()
-        .await
-        .expect("exchange sent")
-}
-
-async fn system_token(http: &reqwest::Client, sandbox: &Sandbox) -> String {
-    let answer: Value = exchange(http, sandbox)
-        .await
-        .error_for_status()
-        .expect("exchange accepted")
-        .json()
-        .await
-        .expect("exchange answer is JSON");
-    answer["token"].as_str().expect("token").to_owned()
-}
 
 async fn current_user(http: &reqwest::Client, sandbox: &Sandbox, token: &str) -> reqwest::Response {
     http.get(format!("{}/users/current", sandbox.base_url()))

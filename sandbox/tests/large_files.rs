@@ -3,45 +3,17 @@
 //! is downloaded. The benchmark moves a gibibyte each way through them; these
 //! tests move a few mebibytes.
 
+pub mod common;
+
 use std::time::Duration;
 
+use common::{bounded, client_with_timeout, system_token};
 use nwa_sandbox::{Config, SYNTHETIC_FILE_LINK, Sandbox};
 use reqwest::StatusCode;
 use reqwest::multipart::{Form, Part};
-use serde_json::{Value, json};
-
-/// Every test finishes well within this, or fails.
-const TEST_LIMIT: Duration = Duration::from_secs(20);
+use serde_json::Value;
 
 const MIB: usize = 1024 * 1024;
-
-async fn bounded<F: std::future::Future<Output = ()>>(test: F) {
-    tokio::time::timeout(TEST_LIMIT, test)
-        .await
-        .expect("the test finished in time");
-}
-
-fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .timeout(Duration::from_secs(10))
-        .build()
-        .expect("client builds")
-}
-
-async fn system_token(http: &reqwest::Client, sandbox: &Sandbox) -> String {
-    let answer: Value = http
-        .post(format!("{}/api/auth/token/api-key", sandbox.base_url()))
-        .json(&json!({ "tenant": sandbox.tenant(), "apiKey": sandbox.system_key() }))
-        .send()
-        .await
-        .expect("exchange sent")
-        .error_for_status()
-        .expect("exchange accepted")
-        .json()
-        .await
-        .expect("exchange answer is JSON");
-    answer["token"].as_str().expect("token").to_owned()
-}
 
 /// Uploads `len` bytes through the legacy route; the status and the answer.
 async fn upload(
@@ -72,7 +44,7 @@ async fn a_body_above_the_configured_limit_is_refused() {
         })
         .await
         .expect("sandbox starts");
-        let http = client();
+        let http = client_with_timeout(Duration::from_secs(10));
         let token = system_token(&http, &sandbox).await;
 
         let (status, _) = upload(&http, &sandbox, &token, 2 * MIB).await;
@@ -94,7 +66,7 @@ async fn discarded_uploads_are_counted_and_stored_empty() {
         })
         .await
         .expect("sandbox starts");
-        let http = client();
+        let http = client_with_timeout(Duration::from_secs(10));
         let token = system_token(&http, &sandbox).await;
 
         // Above the default 25 MiB, which the raised limit lets through.
@@ -127,7 +99,7 @@ async fn the_synthetic_file_has_its_configured_size() {
         })
         .await
         .expect("sandbox starts");
-        let http = client();
+        let http = client_with_timeout(Duration::from_secs(10));
         let url = format!("{}{SYNTHETIC_FILE_LINK}", sandbox.base_url());
 
         let anonymous = http.get(&url).send().await.expect("download sent");
@@ -158,7 +130,7 @@ async fn the_synthetic_file_has_its_configured_size() {
 async fn without_the_knob_there_is_no_synthetic_file() {
     bounded(async {
         let sandbox = nwa_sandbox::spawn().await.expect("sandbox starts");
-        let http = client();
+        let http = client_with_timeout(Duration::from_secs(10));
         let token = system_token(&http, &sandbox).await;
         let response = http
             .get(format!("{}{SYNTHETIC_FILE_LINK}", sandbox.base_url()))
