@@ -9,6 +9,25 @@ use std::time::Duration;
 use common::{TestClock, client_with as client, current_user, within};
 use nutrient_workflow::{Client, Credentials, ResultExt as _};
 
+/// Asks for the current user `count` times at once, each call in its own
+/// task, and returns every answer.
+async fn concurrently(
+    client: &Client,
+    count: usize,
+) -> Vec<Result<String, nutrient_workflow::Error>> {
+    let calls: Vec<_> = (0..count)
+        .map(|_| {
+            let client = client.clone();
+            tokio::spawn(async move { current_user(&client).await })
+        })
+        .collect();
+    let mut answers = Vec::with_capacity(count);
+    for call in calls {
+        answers.push(call.await.expect("the task ran to its end"));
+    }
+    answers
+}
+
 #[tokio::test]
 async fn system_key_acts_as_the_admin() {
     let sandbox = nwa_sandbox::spawn().await.expect("sandbox");
@@ -145,18 +164,9 @@ async fn token_is_shared_by_every_call_and_section() {
 async fn concurrent_callers_on_a_cold_cache_share_one_exchange() {
     let sandbox = nwa_sandbox::spawn().await.expect("sandbox");
     let client = client(&sandbox, Credentials::system_key(sandbox.system_key()));
-    let calls: Vec<_> = (0..50)
-        .map(|_| {
-            let client = client.clone();
-            tokio::spawn(async move { current_user(&client).await })
-        })
-        .collect();
-    within(async {
-        for call in calls {
-            assert_eq!(call.await.expect("task").expect("call"), "admin");
-        }
-    })
-    .await;
+    for user in within(concurrently(&client, 50)).await {
+        assert_eq!(user.expect("call"), "admin");
+    }
     assert_eq!(sandbox.token_exchanges(), 1);
 }
 
@@ -164,18 +174,9 @@ async fn concurrent_callers_on_a_cold_cache_share_one_exchange() {
 async fn a_thousand_calls_on_a_cold_cache_cause_one_exchange() {
     let sandbox = nwa_sandbox::spawn().await.expect("sandbox");
     let client = client(&sandbox, Credentials::system_key(sandbox.system_key()));
-    let calls: Vec<_> = (0..1000)
-        .map(|_| {
-            let client = client.clone();
-            tokio::spawn(async move { current_user(&client).await })
-        })
-        .collect();
-    within(async {
-        for call in calls {
-            call.await.expect("task").expect("call");
-        }
-    })
-    .await;
+    for user in within(concurrently(&client, 1000)).await {
+        user.expect("call");
+    }
     assert_eq!(sandbox.token_exchanges(), 1);
 }
 
@@ -194,18 +195,9 @@ async fn token_expiring_under_two_hundred_calls_is_renewed_once() {
     // Past the renewal time (the token lives an hour, renewed at the latest
     // a minute before), two hundred calls arrive together.
     clock.advance(Duration::from_secs(59 * 60 + 30));
-    let calls: Vec<_> = (0..200)
-        .map(|_| {
-            let client = client.clone();
-            tokio::spawn(async move { current_user(&client).await })
-        })
-        .collect();
-    within(async {
-        for call in calls {
-            call.await.expect("task").expect("call");
-        }
-    })
-    .await;
+    for user in within(concurrently(&client, 200)).await {
+        user.expect("call");
+    }
     assert_eq!(sandbox.token_exchanges(), 2);
 }
 

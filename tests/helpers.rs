@@ -7,9 +7,24 @@ use common::start_request;
 use common::{Scratch, admin_client as client, within};
 use futures_util::{StreamExt as _, TryStreamExt as _};
 use nutrient_workflow::{
-    Client, Credentials, Error, Paginate as _, ResultExt as _, TaskValues, Upload,
+    Client, Credentials, DataContainerTask, Error, Paginate as _, ResultExt as _, TaskValues,
+    Upload,
 };
 use nwa_sandbox::{Sandbox, TaskKind};
+
+/// Starts a request of the demo process; returns its SID and its active
+/// data-container task.
+async fn new_task(client: &Client, sandbox: &Sandbox) -> (String, DataContainerTask) {
+    let (request_sid, _) = start_request(client, sandbox)
+        .await
+        .expect("request started");
+    let task = client
+        .data_container_task(&request_sid)
+        .await
+        .expect("lookup")
+        .expect("an active data-container task");
+    (request_sid, task)
+}
 
 #[tokio::test]
 async fn my_requests_stream_across_several_pages() {
@@ -135,14 +150,7 @@ async fn unknown_field_key_is_refused_before_anything_is_sent() {
     let sandbox = nwa_sandbox::spawn().await.expect("sandbox");
     let client = client(&sandbox);
     within(async {
-        let (request_sid, _) = start_request(&client, &sandbox)
-            .await
-            .expect("request started");
-        let task = client
-            .data_container_task(&request_sid)
-            .await
-            .expect("lookup")
-            .expect("task");
+        let (request_sid, task) = new_task(&client, &sandbox).await;
         let values = TaskValues::new().text("descripton", "typo in the key");
         let error = client
             .post_data_container_values(&task, values)
@@ -167,14 +175,7 @@ async fn approval_completes_the_request() {
     let sandbox = nwa_sandbox::spawn().await.expect("sandbox");
     let client = client(&sandbox);
     within(async {
-        let (request_sid, _) = start_request(&client, &sandbox)
-            .await
-            .expect("request started");
-        let task = client
-            .data_container_task(&request_sid)
-            .await
-            .expect("lookup")
-            .expect("task");
+        let (request_sid, task) = new_task(&client, &sandbox).await;
         let values = TaskValues::new().text("description", "Lunch");
         client
             .post_data_container_values(&task, values)
@@ -246,14 +247,7 @@ async fn attach(
     sandbox: &Sandbox,
     upload: Upload,
 ) -> nutrient_workflow::workflow::types::InstanceFile {
-    let (request_sid, _) = start_request(client, sandbox)
-        .await
-        .expect("request started");
-    let task = client
-        .data_container_task(&request_sid)
-        .await
-        .expect("lookup")
-        .expect("task");
+    let (request_sid, task) = new_task(client, sandbox).await;
     let values = TaskValues::new().file("receipt", upload);
     client
         .post_data_container_values(&task, values)
