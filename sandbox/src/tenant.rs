@@ -464,6 +464,15 @@ impl Tenant {
             .find(|user| user.profile.user_name.eq_ignore_ascii_case(user_name))
     }
 
+    /// The SID of the active user with this name; a 401 naming the user when
+    /// there is none, since every caller is signing someone in.
+    pub(crate) fn active_user_sid(&self, user_name: &str) -> Result<String, ApiError> {
+        self.user_by_name(user_name)
+            .filter(|user| user.is_active)
+            .map(|user| user.sid.clone())
+            .ok_or_else(|| ApiError::unauthorized(format!("no active user {user_name}")))
+    }
+
     pub(crate) fn process(&self, sid: &str) -> Option<&Process> {
         let sid = sid.to_lowercase();
         self.processes.iter().find(|process| process.sid == sid)

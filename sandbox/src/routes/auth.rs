@@ -105,11 +105,7 @@ async fn impersonate(
     let expires = params.expires.as_deref().map(parse_expires).transpose()?;
 
     let mut tenant = site.tenant();
-    let user_sid = tenant
-        .user_by_name(&params.user)
-        .filter(|user| user.is_active)
-        .map(|user| user.sid.clone())
-        .ok_or_else(|| ApiError::unauthorized(format!("no active user {}", params.user)))?;
+    let user_sid = tenant.active_user_sid(&params.user)?;
 
     if params.request_token == Some(true) {
         let token = params
@@ -254,11 +250,7 @@ async fn grant_jwt_bearer(
     }
 
     let mut tenant = site.tenant();
-    let user_sid = tenant
-        .user_by_name(&assertion.sub)
-        .filter(|user| user.is_active)
-        .map(|user| user.sid.clone())
-        .ok_or_else(|| ApiError::unauthorized(format!("no active user {}", assertion.sub)))?;
+    let user_sid = tenant.active_user_sid(&assertion.sub)?;
     let token = site.issue_opaque(&mut tenant, &user_sid, None, &assertion.iss);
     Ok(Json(json!({
         "access_token": token,
@@ -280,11 +272,7 @@ async fn login(
     Params(params): Params<LoginParams>,
 ) -> Result<Json<Value>, ApiError> {
     let mut tenant = site.tenant();
-    let user_sid = tenant
-        .user_by_name(&params.user)
-        .filter(|user| user.is_active)
-        .map(|user| user.sid.clone())
-        .ok_or_else(|| ApiError::unauthorized(format!("no active user {}", params.user)))?;
+    let user_sid = tenant.active_user_sid(&params.user)?;
     let pending = tenant
         .request_tokens
         .get_mut(&params.token)

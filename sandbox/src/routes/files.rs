@@ -23,7 +23,7 @@ use crate::SYNTHETIC_FILE_LINK;
 use crate::clock::format_date_time;
 use crate::error::{ApiError, Form, Params, PathArgs};
 use crate::site::{Caller, Site};
-use crate::tenant::{Request, StoredFile, Tenant, new_sid};
+use crate::tenant::{Attachment, Request, StoredFile, Tenant, new_sid};
 
 pub(super) fn routes() -> Router<Arc<Site>> {
     Router::new()
@@ -150,23 +150,15 @@ async fn list_instance_files(
     _caller: Caller,
     PathArgs(instance_sid): PathArgs<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let tenant = site.tenant();
-    let request = request_of(&tenant, &instance_sid)?;
-    let files: Vec<Value> = request
-        .attachments
-        .iter()
-        .filter_map(|attachment| {
-            let file = tenant.files.get(&attachment.file_key)?;
-            Some(json!({
-                "FileName": file.name,
-                "CreatedDate": format_date_time(attachment.created),
-                "StreamEndpoint": stream_path(&attachment.file_key),
-                "FileKey": attachment.file_key,
-                "AttachmentSID": attachment.sid,
-            }))
+    attached_files(&site, &instance_sid, |file, attachment| {
+        json!({
+            "FileName": file.name,
+            "CreatedDate": format_date_time(attachment.created),
+            "StreamEndpoint": stream_path(&attachment.file_key),
+            "FileKey": attachment.file_key,
+            "AttachmentSID": attachment.sid,
         })
-        .collect();
-    Ok(Json(Value::Array(files)))
+    })
 }
 
 async fn list_request_files(
@@ -174,18 +166,30 @@ async fn list_request_files(
     _caller: Caller,
     PathArgs(instance_sid): PathArgs<String>,
 ) -> Result<Json<Value>, ApiError> {
+    attached_files(&site, &instance_sid, |file, attachment| {
+        json!({
+            "fileName": file.name,
+            "createdDate": format_date_time(attachment.created),
+            "downloadLink": stream_path(&attachment.file_key),
+        })
+    })
+}
+
+/// The files attached to a request, each in the shape one route shows
+/// (the legacy and v8 file lists name the same facts differently).
+fn attached_files(
+    site: &Site,
+    instance_sid: &str,
+    shape: impl Fn(&StoredFile, &Attachment) -> Value,
+) -> Result<Json<Value>, ApiError> {
     let tenant = site.tenant();
-    let request = request_of(&tenant, &instance_sid)?;
+    let request = request_of(&tenant, instance_sid)?;
     let files: Vec<Value> = request
         .attachments
         .iter()
         .filter_map(|attachment| {
             let file = tenant.files.get(&attachment.file_key)?;
-            Some(json!({
-                "fileName": file.name,
-                "createdDate": format_date_time(attachment.created),
-                "downloadLink": stream_path(&attachment.file_key),
-            }))
+            Some(shape(file, attachment))
         })
         .collect();
     Ok(Json(Value::Array(files)))
