@@ -18,8 +18,10 @@ use std::sync::{Arc, PoisonError, RwLock};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
+use bytes::{Bytes, BytesMut};
+use http_body_util::BodyExt as _;
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue};
-use reqwest::{Request, Response, StatusCode};
+use reqwest::{Request, Response, ResponseBuilderExt as _, StatusCode};
 use serde::Deserialize;
 use tracing::Instrument as _;
 use url::Url;
@@ -682,38 +684,64 @@ impl Auth {
         );
         let started = Instant::now();
         let result = self
-            .send_with_retries(http, request, &rebuild)
+            .send_with_retries(http, request, &rebuild, started)
             .instrument(span.clone())
             .await;
         let status = result.as_ref().map(|r| r.status().as_u16()).ok();
-        span.record("status", status);
-        span.record("duration_ms", started.elapsed().as_millis() as u64);
+        if !span.is_disabled() {
+            span.record("status", status);
+            span.record("duration_ms", started.elapsed().as_millis() as u64);
+        }
         span.in_scope(|| tracing::debug!(status, "call finished"));
         result
     }
 
     /// Sends `request`, and again after a transient failure as the retry
-    /// policy allows; see [`crate::transport`].
+    /// policy allows, all within the policy's total time from `started`; see
+    /// [`crate::transport`].
+    ///
+    /// The usual call, answered at the first attempt, takes the short way
+    /// through here; recovering from a 401 or repeating a call is boxed, so
+    /// that its state does not weigh on every call's future.
     async fn send_with_retries(
         &self,
         http: &reqwest::Client,
         request: Request,
         rebuild: &impl Fn() -> Option<Request>,
+        started: Instant,
     ) -> reqwest::Result<Response> {
-        let started = Instant::now();
         let repeatable = RetryPolicy::may_repeat(request.method());
-        let authorized = request.headers().contains_key(AUTHORIZATION);
-        let mut request = request;
+        let sent = request.headers().get(AUTHORIZATION).cloned();
+        let mut outcome = http.execute(request).await;
+        if self.refused(&outcome, sent.as_ref()) {
+            outcome = Box::pin(self.resend_after_401(http, outcome, sent.as_ref(), rebuild)).await;
+        }
+        if !repeatable {
+            return outcome;
+        }
+        outcome = match outcome {
+            Ok(response) => read_json_body(response).await,
+            failed => failed,
+        };
+        if self.retry.max_attempts() <= 1 || !worth_repeating(&outcome) {
+            return outcome;
+        }
+        Box::pin(self.repeat(http, outcome, sent.is_some(), rebuild, started)).await
+    }
+
+    /// Repeats a call whose first attempt ended in `outcome`, a transient
+    /// failure, while the retry policy allows.
+    async fn repeat(
+        &self,
+        http: &reqwest::Client,
+        mut outcome: reqwest::Result<Response>,
+        authorized: bool,
+        rebuild: &impl Fn() -> Option<Request>,
+        started: Instant,
+    ) -> reqwest::Result<Response> {
         let mut attempt = 1;
         loop {
-            let mut outcome = self.send_once_more_on_401(http, request, rebuild).await;
-            if repeatable {
-                outcome = match outcome {
-                    Ok(response) => read_json_body(response).await,
-                    failed => failed,
-                };
-            }
-            if !repeatable || attempt >= self.retry.max_attempts() {
+            if attempt >= self.retry.max_attempts() {
                 return outcome;
             }
             let wait = match &outcome {
@@ -740,28 +768,43 @@ impl Auth {
             };
             tracing::debug!(attempt, wait_ms = wait.as_millis() as u64, %reason, "repeating a call");
             tokio::time::sleep(wait).await;
-            request = next;
+            let sent = next.headers().get(AUTHORIZATION).cloned();
+            outcome = http.execute(next).await;
+            if self.refused(&outcome, sent.as_ref()) {
+                outcome = self
+                    .resend_after_401(http, outcome, sent.as_ref(), rebuild)
+                    .await;
+            }
+            outcome = match outcome {
+                Ok(response) => read_json_body(response).await,
+                failed => failed,
+            };
             attempt += 1;
         }
     }
 
-    async fn send_once_more_on_401(
+    /// Whether `outcome` is a 401 to a request that carried a token this
+    /// cache can renew.
+    fn refused(&self, outcome: &reqwest::Result<Response>, sent: Option<&HeaderValue>) -> bool {
+        matches!(outcome, Ok(response) if response.status() == StatusCode::UNAUTHORIZED)
+            && sent.is_some()
+            && self.cache.source.credentials.renewable()
+    }
+
+    /// After a 401 to a request sent with `sent`: renews the token once and
+    /// sends the request again, if it can be rebuilt; else the 401 stands.
+    async fn resend_after_401(
         &self,
         http: &reqwest::Client,
-        request: Request,
+        refused: reqwest::Result<Response>,
+        sent: Option<&HeaderValue>,
         rebuild: &impl Fn() -> Option<Request>,
     ) -> reqwest::Result<Response> {
-        let sent = request.headers().get(AUTHORIZATION).cloned();
-        let response = http.execute(request).await?;
-        let renewable = self.cache.source.credentials.renewable();
-        if response.status() != StatusCode::UNAUTHORIZED || sent.is_none() || !renewable {
-            return Ok(response);
-        }
         let Some(mut again) = rebuild() else {
-            return Ok(response);
+            return refused;
         };
         if let Some(current) = self.current_token()
-            && current.header().ok().as_ref() == sent.as_ref()
+            && current.header().ok().as_ref() == sent
         {
             self.cache.forget(&current);
         }
@@ -769,7 +812,7 @@ impl Auth {
             Ok(()) => http.execute(again).await,
             Err(error) => {
                 tracing::warn!(%error, "could not renew a refused token");
-                Ok(response)
+                refused
             }
         }
     }
@@ -788,6 +831,15 @@ impl Auth {
         url.scheme() == site.scheme()
             && url.host_str() == site.host_str()
             && url.port_or_known_default() == site.port_or_known_default()
+    }
+}
+
+/// Whether a first attempt ended in a way that a repeat may mend: a
+/// status that asks for one, or a transient failure.
+fn worth_repeating(outcome: &reqwest::Result<Response>) -> bool {
+    match outcome {
+        Ok(response) => is_retryable_status(response.status()),
+        Err(error) => is_transient(error),
     }
 }
 
@@ -814,9 +866,9 @@ fn failure_kind(error: &reqwest::Error) -> &'static str {
 /// a failed attempt that can be repeated rather than an error after the
 /// call returned. Other bodies (files, CSV) are left to stream.
 ///
-/// TODO(#6): rebuilding the response makes reqwest parse a placeholder URL
-/// on every call, and the request is copied for a possible resend; these
-/// are part of the typed call's overhead over raw reqwest.
+/// The response is taken apart and put back together around the body read:
+/// the head is moved, not copied, and the URL goes along with it so that
+/// reqwest need not parse a placeholder in its stead.
 async fn read_json_body(response: Response) -> reqwest::Result<Response> {
     let is_json = response
         .headers()
@@ -826,10 +878,41 @@ async fn read_json_body(response: Response) -> reqwest::Result<Response> {
     if !is_json {
         return Ok(response);
     }
-    // Taking the response apart moves its head instead of copying it.
-    let (head, body) = http::Response::<reqwest::Body>::from(response).into_parts();
-    let body = http_body_util::BodyExt::collect(body).await?.to_bytes();
+    let url = response.url().clone();
+    let (mut head, body) = http::Response::<reqwest::Body>::from(response).into_parts();
+    let body = read_all(body).await?;
+    // Builds a response head holding only the URL, to move its extension
+    // over: reqwest offers no other way to set it.
+    if let Ok(carrier) = http::Response::builder().url(url).body(()) {
+        head.extensions.extend(carrier.into_parts().0.extensions);
+    }
     Ok(Response::from(http::Response::from_parts(head, body)))
+}
+
+/// The whole of `body`: a body of one chunk, as a small answer usually is,
+/// is kept as it came, with no copy.
+async fn read_all(mut body: reqwest::Body) -> reqwest::Result<Bytes> {
+    let mut first = Bytes::new();
+    let mut joined: Option<BytesMut> = None;
+    while let Some(frame) = body.frame().await {
+        let Ok(chunk) = frame?.into_data() else {
+            continue;
+        };
+        if chunk.is_empty() {
+            continue;
+        }
+        match &mut joined {
+            Some(joined) => joined.extend_from_slice(&chunk),
+            None if first.is_empty() => first = chunk,
+            None => {
+                let mut both = BytesMut::with_capacity(first.len() + chunk.len());
+                both.extend_from_slice(&first);
+                both.extend_from_slice(&chunk);
+                joined = Some(both);
+            }
+        }
+    }
+    Ok(joined.map_or(first, BytesMut::freeze))
 }
 
 /// Names a call in spans and errors.

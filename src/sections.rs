@@ -6,6 +6,12 @@
 //! apart from the hook implementations. Lints are silenced for the generated
 //! code only.
 
+/// The header progenitor adds to every request, naming the document's
+/// version; the tenant does not expect it.
+#[cfg(nwa_any_section)]
+const API_VERSION: reqwest::header::HeaderName =
+    reqwest::header::HeaderName::from_static("api-version");
+
 /// Declares one section: its generated module, behind the section's cargo
 /// feature, and the auth hooks of its client.
 ///
@@ -36,7 +42,7 @@ macro_rules! section {
                 info: &progenitor_client::OperationInfo,
             ) -> Result<(), progenitor_client::Error<E>> {
                 use progenitor_client::ClientInfo as _;
-                request.headers_mut().remove("api-version");
+                request.headers_mut().remove(API_VERSION);
                 if $module::PUBLIC_OPERATIONS.contains(&info.operation_id) {
                     return Ok(());
                 }

@@ -18,7 +18,8 @@ use reqwest::header::{ACCEPT, HeaderValue};
 use tokio::sync::Barrier;
 use tokio::task::JoinSet;
 
-use crate::Server;
+use crate::machine::thread_cpu;
+use crate::{CLIENT_RUNTIME, Server};
 use crate::figure::{Figure, Goal, Unit, median, median_secs};
 
 /// Calls of each contender before timing, to open connections and fill
@@ -29,10 +30,13 @@ const WARMUP_CALLS: usize = 1_000;
 const SEQUENTIAL_PAIRS: usize = 30_000;
 /// Tasks calling at once for the throughput figure.
 const CONCURRENT_TASKS: usize = 64;
-/// Calls in one timed batch of the throughput figure.
-const BATCH_CALLS: usize = 5_000;
-/// Timed batches of each contender, alternated.
-const BATCHES: usize = 12;
+/// Calls in one timed batch of the throughput figure: about 50 ms of work,
+/// short enough that two batches back to back see the same machine.
+const BATCH_CALLS: usize = 2_000;
+/// Timed rounds of the throughput figure; each runs one batch of each
+/// contender, back to back, in alternating order.
+const ROUNDS: usize = 30;
+
 /// Callers that start together on a cold token cache.
 const COLD_CALLERS: usize = 1_000;
 /// Fresh clients tried for the cold-cache figure.
@@ -186,35 +190,82 @@ pub(crate) async fn per_call(server: &Server) -> Result<Vec<Figure>, String> {
     // The first batch of each opens its 64 connections.
     batch(&contenders, Contender::Typed).await?;
     batch(&contenders, Contender::Raw).await?;
-    let mut typed_rates = Vec::with_capacity(BATCHES);
-    let mut raw_rates = Vec::with_capacity(BATCHES);
-    for round in 0..BATCHES {
+    let mut rounds = Vec::with_capacity(ROUNDS);
+    for round in 0..ROUNDS {
         let order = if round % 2 == 0 {
             [Contender::Typed, Contender::Raw]
         } else {
             [Contender::Raw, Contender::Typed]
         };
+        let mut typed = None;
+        let mut raw = None;
         for contender in order {
-            let rate = batch(&contenders, contender).await?;
+            let measured = Some(batch(&contenders, contender).await?);
             match contender {
-                Contender::Typed => typed_rates.push(rate),
-                Contender::Raw => raw_rates.push(rate),
+                Contender::Typed => typed = measured,
+                Contender::Raw => raw = measured,
             }
         }
+        if let (Some(typed), Some(raw)) = (typed, raw) {
+            rounds.push((typed, raw));
+        }
     }
-    let concurrent = Figure::new(
-        format!("GET throughput, {CONCURRENT_TASKS} tasks (median of {BATCHES} batches)"),
-        Unit::Rate,
-        median(&mut typed_rates),
-    )
-    .baseline(median(&mut raw_rates))
-    .goal(Goal::RatioAtLeast(0.97));
-    Ok(vec![sequential, concurrent])
+    let mut figures = vec![sequential, throughput_figure(&rounds)];
+    figures.extend(cpu_figure(&rounds));
+    Ok(figures)
 }
 
-/// Makes `BATCH_CALLS` calls from `CONCURRENT_TASKS` tasks; calls a second.
-async fn batch(contenders: &Arc<Contenders>, contender: Contender) -> Result<f64, String> {
+/// What one batch measured.
+#[derive(Clone, Copy)]
+struct Batch {
+    /// Calls a second.
+    rate: f64,
+    /// CPU time of the client's threads per call, in seconds, where the
+    /// kernel says.
+    cpu_per_call: Option<f64>,
+}
+
+/// The throughput figure: the median rates, and the median of the rounds'
+/// ratios as the ratio.
+fn throughput_figure(rounds: &[(Batch, Batch)]) -> Figure {
+    let mut typed: Vec<f64> = rounds.iter().map(|(t, _)| t.rate).collect();
+    let mut raw: Vec<f64> = rounds.iter().map(|(_, r)| r.rate).collect();
+    let mut ratios: Vec<f64> = rounds.iter().map(|(t, r)| t.rate / r.rate).collect();
+    Figure::new(
+        format!(
+            "GET throughput, {CONCURRENT_TASKS} tasks (median of {} paired rounds)",
+            rounds.len()
+        ),
+        Unit::Rate,
+        median(&mut typed),
+    )
+    .baseline(median(&mut raw))
+    .paired_ratio(median(&mut ratios))
+    .goal(Goal::RatioAtLeast(0.97))
+}
+
+/// The client's CPU time per call in the throughput rounds: what the crate
+/// adds, without the scheduling noise that wall-clock figures carry. `None`
+/// where the kernel does not give threads' CPU time.
+fn cpu_figure(rounds: &[(Batch, Batch)]) -> Option<Figure> {
+    let pairs: Vec<(f64, f64)> = rounds
+        .iter()
+        .map(|(t, r)| Some((t.cpu_per_call?, r.cpu_per_call?)))
+        .collect::<Option<_>>()?;
+    let mut typed: Vec<f64> = pairs.iter().map(|(t, _)| *t).collect();
+    let mut raw: Vec<f64> = pairs.iter().map(|(_, r)| *r).collect();
+    let mut ratios: Vec<f64> = pairs.iter().map(|(t, r)| t / r).collect();
+    Some(
+        Figure::new("  client CPU per call in those rounds", Unit::Time, median(&mut typed))
+            .baseline(median(&mut raw))
+            .paired_ratio(median(&mut ratios)),
+    )
+}
+
+/// Makes `BATCH_CALLS` calls from `CONCURRENT_TASKS` tasks.
+async fn batch(contenders: &Arc<Contenders>, contender: Contender) -> Result<Batch, String> {
     let left = Arc::new(AtomicIsize::new(BATCH_CALLS as isize));
+    let cpu_before = thread_cpu(CLIENT_RUNTIME);
     let started = Instant::now();
     let mut tasks = JoinSet::new();
     for _ in 0..CONCURRENT_TASKS {
@@ -230,7 +281,14 @@ async fn batch(contenders: &Arc<Contenders>, contender: Contender) -> Result<f64
     while let Some(done) = tasks.join_next().await {
         done.map_err(|e| format!("a calling task failed: {e}"))??;
     }
-    Ok(BATCH_CALLS as f64 / started.elapsed().as_secs_f64())
+    let took = started.elapsed();
+    let cpu_per_call = cpu_before
+        .zip(thread_cpu(CLIENT_RUNTIME))
+        .map(|(before, after)| after.saturating_sub(before).as_secs_f64() / BATCH_CALLS as f64);
+    Ok(Batch {
+        rate: BATCH_CALLS as f64 / took.as_secs_f64(),
+        cpu_per_call,
+    })
 }
 
 /// Figure 2: token exchanges for 1000 callers on a cold cache, and their

@@ -51,6 +51,9 @@ pub(crate) struct Figure {
     pub(crate) unit: Unit,
     pub(crate) measured: f64,
     pub(crate) baseline: Option<f64>,
+    /// The ratio, when it is not `measured / baseline` but the median of
+    /// ratios measured side by side.
+    pub(crate) paired_ratio: Option<f64>,
     pub(crate) goal: Goal,
 }
 
@@ -64,8 +67,18 @@ impl Figure {
             unit,
             measured,
             baseline: None,
+            paired_ratio: None,
             goal: Goal::None,
         }
+    }
+
+    /// Sets the ratio to `ratio`, the median of ratios of rounds in which
+    /// both contenders ran back to back, so that the machine's drift from
+    /// round to round falls on both alike.
+    #[must_use]
+    pub(crate) fn paired_ratio(mut self, ratio: f64) -> Self {
+        self.paired_ratio = Some(ratio);
+        self
     }
 
     #[must_use]
@@ -81,9 +94,11 @@ impl Figure {
     }
 
     fn ratio(&self) -> Option<f64> {
-        self.baseline
-            .filter(|b| *b != 0.0)
-            .map(|b| self.measured / b)
+        self.paired_ratio.or_else(|| {
+            self.baseline
+                .filter(|b| *b != 0.0)
+                .map(|b| self.measured / b)
+        })
     }
 
     /// Whether the goal is met; `None` when there is none.

@@ -1,6 +1,7 @@
 //! The machine the figures were measured on, in one line.
 
 use std::process::Command;
+use std::time::Duration;
 
 pub(crate) fn describe() -> String {
     let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
@@ -38,4 +39,23 @@ pub(crate) fn describe() -> String {
         kernel.trim(),
         rustc.trim()
     )
+}
+
+/// CPU time used so far by this process's threads named `name` (the tokio
+/// runtimes name their threads), from `/proc/self/task/*/schedstat`; `None`
+/// where the kernel does not say.
+pub(crate) fn thread_cpu(name: &str) -> Option<Duration> {
+    let mut total_ns: u64 = 0;
+    for task in std::fs::read_dir("/proc/self/task").ok()?.flatten() {
+        let path = task.path();
+        let Ok(comm) = std::fs::read_to_string(path.join("comm")) else {
+            continue;
+        };
+        if comm.trim_end() != name {
+            continue;
+        }
+        let stat = std::fs::read_to_string(path.join("schedstat")).ok()?;
+        total_ns += stat.split_whitespace().next()?.parse::<u64>().ok()?;
+    }
+    Some(Duration::from_nanos(total_ns))
 }

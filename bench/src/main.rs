@@ -32,6 +32,9 @@ use tokio::runtime::Runtime;
 use figure::Figure;
 
 pub(crate) const MIB: u64 = 1024 * 1024;
+/// The name of the client runtime's threads, whose CPU time figure 1
+/// measures.
+pub(crate) const CLIENT_RUNTIME: &str = "client";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -63,7 +66,7 @@ fn run(build: bool) -> Result<(), String> {
          on 127.0.0.1; release build"
     );
     let server = Server::start()?;
-    let client = runtime("client", 1)?;
+    let client = runtime(CLIENT_RUNTIME, 1)?;
     let scratch = Scratch::new()?;
     let mut table = Table::default();
 
