@@ -539,9 +539,16 @@ struct TokenCache {
 
 impl TokenCache {
     async fn token(&self) -> Result<Arc<Token>, AuthError> {
-        if let Some(token) = self.fresh() {
-            return Ok(token);
+        match self.fresh() {
+            Some(token) => Ok(token),
+            // Boxed: the exchange's state would otherwise sit in every call's
+            // future.
+            None => Box::pin(self.renew()).await,
         }
+    }
+
+    /// Obtains a new token, or waits for the caller already obtaining one.
+    async fn renew(&self) -> Result<Arc<Token>, AuthError> {
         let _renewing = self.renewal.lock().await;
         if let Some(token) = self.fresh() {
             return Ok(token);
