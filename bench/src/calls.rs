@@ -18,9 +18,9 @@ use reqwest::header::{ACCEPT, HeaderValue};
 use tokio::sync::Barrier;
 use tokio::task::JoinSet;
 
+use crate::figure::{Figure, Goal, Unit, median, median_secs};
 use crate::machine::thread_cpu;
 use crate::{CLIENT_RUNTIME, Server};
-use crate::figure::{Figure, Goal, Unit, median, median_secs};
 
 /// Calls of each contender before timing, to open connections and fill
 /// caches.
@@ -233,7 +233,7 @@ fn throughput_figure(rounds: &[(Batch, Batch)]) -> Figure {
     let mut ratios: Vec<f64> = rounds.iter().map(|(t, r)| t.rate / r.rate).collect();
     Figure::new(
         format!(
-            "GET throughput, {CONCURRENT_TASKS} tasks (median of {} paired rounds)",
+            "GET throughput, {CONCURRENT_TASKS} tasks ({} paired rounds)",
             rounds.len()
         ),
         Unit::Rate,
@@ -256,9 +256,13 @@ fn cpu_figure(rounds: &[(Batch, Batch)]) -> Option<Figure> {
     let mut raw: Vec<f64> = pairs.iter().map(|(_, r)| *r).collect();
     let mut ratios: Vec<f64> = pairs.iter().map(|(t, r)| t / r).collect();
     Some(
-        Figure::new("  client CPU per call in those rounds", Unit::Time, median(&mut typed))
-            .baseline(median(&mut raw))
-            .paired_ratio(median(&mut ratios)),
+        Figure::new(
+            "  client CPU per call in those rounds",
+            Unit::Time,
+            median(&mut typed),
+        )
+        .baseline(median(&mut raw))
+        .paired_ratio(median(&mut ratios)),
     )
 }
 
