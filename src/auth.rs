@@ -718,22 +718,31 @@ impl Auth {
         started: Instant,
     ) -> reqwest::Result<Response> {
         let repeatable = RetryPolicy::may_repeat(request.method());
-        let sent = request.headers().get(AUTHORIZATION).cloned();
-        let mut outcome = http.execute(request).await;
-        if self.refused(&outcome, sent.as_ref()) {
-            outcome = Box::pin(self.resend_after_401(http, outcome, sent.as_ref(), rebuild)).await;
-        }
+        let authorized = request.headers().contains_key(AUTHORIZATION);
+        let outcome = self.send_once(http, request, rebuild).await;
         if !repeatable {
             return outcome;
         }
-        outcome = match outcome {
-            Ok(response) => read_json_body(response).await,
-            failed => failed,
-        };
+        let outcome = read_json_body(outcome).await;
         if self.retry.max_attempts() <= 1 || !worth_repeating(&outcome) {
             return outcome;
         }
-        Box::pin(self.repeat(http, outcome, sent.is_some(), rebuild, started)).await
+        Box::pin(self.repeat(http, outcome, authorized, rebuild, started)).await
+    }
+
+    /// Sends `request`; on a 401, renews the token once and sends it again.
+    async fn send_once(
+        &self,
+        http: &reqwest::Client,
+        request: Request,
+        rebuild: &impl Fn() -> Option<Request>,
+    ) -> reqwest::Result<Response> {
+        let sent = request.headers().get(AUTHORIZATION).cloned();
+        let outcome = http.execute(request).await;
+        if !self.refused(&outcome, sent.as_ref()) {
+            return outcome;
+        }
+        Box::pin(self.resend_after_401(http, outcome, sent.as_ref(), rebuild)).await
     }
 
     /// Repeats a call whose first attempt ended in `outcome`, a transient
@@ -775,17 +784,7 @@ impl Auth {
             };
             tracing::debug!(attempt, wait_ms = wait.as_millis() as u64, %reason, "repeating a call");
             tokio::time::sleep(wait).await;
-            let sent = next.headers().get(AUTHORIZATION).cloned();
-            outcome = http.execute(next).await;
-            if self.refused(&outcome, sent.as_ref()) {
-                outcome = self
-                    .resend_after_401(http, outcome, sent.as_ref(), rebuild)
-                    .await;
-            }
-            outcome = match outcome {
-                Ok(response) => read_json_body(response).await,
-                failed => failed,
-            };
+            outcome = read_json_body(self.send_once(http, next, rebuild).await).await;
             attempt += 1;
         }
     }
@@ -871,12 +870,14 @@ fn failure_kind(error: &reqwest::Error) -> &'static str {
 
 /// Reads a JSON answer's body now, so that a connection cut off mid-body is
 /// a failed attempt that can be repeated rather than an error after the
-/// call returned. Other bodies (files, CSV) are left to stream.
+/// call returned. Other bodies (files, CSV) are left to stream, and a failed
+/// send passes through.
 ///
 /// The response is taken apart and put back together around the body read:
 /// the head is moved, not copied, and the URL goes along with it so that
 /// reqwest need not parse a placeholder in its stead.
-async fn read_json_body(response: Response) -> reqwest::Result<Response> {
+async fn read_json_body(outcome: reqwest::Result<Response>) -> reqwest::Result<Response> {
+    let response = outcome?;
     let is_json = response
         .headers()
         .get(CONTENT_TYPE)

@@ -298,6 +298,28 @@ async fn an_html_401_is_answered_by_one_renewal_and_one_resend() {
 }
 
 #[tokio::test]
+async fn a_401_to_a_repeated_call_is_answered_by_one_renewal_and_one_resend() {
+    let sandbox = nwa_sandbox::spawn().await.expect("sandbox");
+    let client = builder(&sandbox, Credentials::system_key(sandbox.system_key()))
+        .retry(quick_retries())
+        .build()
+        .expect("valid configuration");
+    within(client.authenticate()).await.expect("token");
+
+    // The 503 comes first; the 401 meets the repeat.
+    sandbox.faults().fail_next(1, 503);
+    sandbox.faults().refuse_next_with_html(1);
+    assert_eq!(
+        within(current_user(&client))
+            .await
+            .expect("repeated, then resent"),
+        "admin"
+    );
+    assert_eq!(sandbox.token_exchanges(), 2);
+    assert_eq!(sandbox.hits("GET", "/users/current"), 3);
+}
+
+#[tokio::test]
 async fn a_second_html_401_is_an_auth_error_with_the_page_and_no_loop() {
     let sandbox = nwa_sandbox::spawn().await.expect("sandbox");
     let client = admin_client(&sandbox);
